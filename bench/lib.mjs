@@ -1,0 +1,59 @@
+// Shared by the benchmarks: real servers on loopback, timing with peak memory of the child.
+import { spawn, execFile } from 'node:child_process';
+import { createServer } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { Redis } from 'ioredis';
+
+export const ROOT = fileURLToPath(new URL('..', import.meta.url));
+export const PYTHON = process.env.FLEETDOC_TEST_PYTHON ?? '/usr/bin/python3';
+export const FLEETDOC = `${ROOT}bin/fleetdoc`;
+const run = promisify(execFile);
+
+export async function freePort() {
+  return new Promise((resolve) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+export async function startRedis() {
+  const port = await freePort();
+  const proc = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
+    stdio: 'ignore', env: { ...process.env, FLEETDOC_TEST: '1' },
+  });
+  const client = new Redis({ port, host: '127.0.0.1', retryStrategy: () => 50 });
+  await client.ping();
+  return { port, url: `redis://127.0.0.1:${port}/0`, client, stop: () => { client.disconnect(); proc.kill('SIGKILL'); } };
+}
+
+export async function startWorkers(url, names) {
+  const procs = names.map((name) => spawn(PYTHON, ['-m', 'celery', '-A', 'fleetapp', 'worker', '-n', name, '-c', '1',
+    '--loglevel=warning', '--without-mingle', '--without-gossip'], {
+    cwd: `${ROOT}test/fixtures/app`, stdio: 'ignore', env: { ...process.env, FLEETDOC_TEST: '1', FLEETDOC_TEST_BROKER: url },
+  }));
+  const client = new Redis(url);
+  for (let i = 0; i < 300; i++) {
+    if ((await client.scard('_kombu.binding.celery.pidbox')) >= names.length) break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  client.disconnect();
+  return { stop: () => procs.forEach((p) => p.kill('SIGKILL')) };
+}
+
+/** Wall time (ms) and peak RSS (MB) of one command, measured by a tiny Python parent via getrusage. */
+export async function measure(cmd, args, opts = {}) {
+  const probe = 'import resource,subprocess,sys,time\n'
+    + 't=time.perf_counter();p=subprocess.run(sys.argv[1:],capture_output=True)\n'
+    + 'e=time.perf_counter()-t\n'
+    + 'sys.stdout.buffer.write(b"%f %d %d\\n"%(e*1000,resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss,p.returncode)+p.stdout)';
+  const { stdout } = await run(PYTHON, ['-c', probe, cmd, ...args], { maxBuffer: 1 << 28, cwd: opts.cwd, env: { ...process.env, ...opts.env } });
+  const nl = stdout.indexOf('\n');
+  const [ms, kb, code] = stdout.slice(0, nl).split(' ').map(Number);
+  return { ms, mb: kb / 1024, code, out: stdout.slice(nl + 1) };
+}
+
+export const median = (xs) => { const s = [...xs].sort((a, b) => a - b); const m = s.length >> 1; return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2; };
+export const fmt = (n, d = 1) => n.toFixed(d);

@@ -1,0 +1,2 @@
+// Runs every benchmark in turn. `npm run bench`.
+await import('./workers.mjs');

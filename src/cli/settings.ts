@@ -1,0 +1,96 @@
+// Global settings: flags beat environment, which beats the config file, which beats defaults.
+import { readFileSync } from 'node:fs';
+import { UsageError } from '../errors.js';
+import { isValidRange, parseVersion } from '../model/version.js';
+import { parseBrokerUrl, type BrokerTarget } from '../sources/broker/url.js';
+import { configPath, loadConfig, type ConfigFile } from './config.js';
+
+export interface GlobalFlags {
+  broker?: string;
+  serverVersion?: string;
+  serverVersionFrom?: string;
+  compatible?: string;
+  timeout?: string;
+  json?: boolean;
+  color?: boolean;
+  config?: string;
+  debug?: boolean;
+}
+
+export interface Settings {
+  broker: BrokerTarget;
+  serverVersion: string | null;
+  /** Where the server version came from, for messages. */
+  serverVersionFrom: string | null;
+  compatible: string | null;
+  timeoutMs: number;
+  json: boolean;
+  color: boolean;
+  debug: boolean;
+  config: ConfigFile;
+  warnings: string[];
+}
+
+export const DEFAULT_BROKER = 'redis://localhost:6379/0';
+
+export function resolveSettings(flags: GlobalFlags, env: NodeJS.ProcessEnv, stdoutIsTTY: boolean): Settings {
+  const path = configPath(flags.config, env);
+  const { config, warnings } = loadConfig(path, Boolean(flags.config || env.FLEETDOC_CONFIG));
+  const broker = parseBrokerUrl(flags.broker ?? env.CELERY_BROKER_URL ?? config.broker ?? DEFAULT_BROKER);
+  const server = serverVersion(flags, env, config);
+  const compatible = flags.compatible ?? config.compatible ?? null;
+  if (compatible !== null && !isValidRange(compatible)) throw new UsageError(`--compatible ${JSON.stringify(compatible)} is not a valid semver range`);
+  return {
+    broker,
+    ...server,
+    compatible,
+    timeoutMs: timeout(flags.timeout ?? config.timeout),
+    json: Boolean(flags.json),
+    color: colorWanted(flags.color !== false, env, stdoutIsTTY) && !flags.json,
+    debug: Boolean(flags.debug),
+    config,
+    warnings,
+  };
+}
+
+function serverVersion(flags: GlobalFlags, env: NodeJS.ProcessEnv, config: ConfigFile): { serverVersion: string | null; serverVersionFrom: string | null } {
+  const pick = (v: string, from: string) => {
+    const version = v.trim().replace(/^v/i, '');
+    if (!parseVersion(version).ok) throw new UsageError(`server version ${JSON.stringify(v)} (${from}) is not a version`);
+    return { serverVersion: version, serverVersionFrom: from };
+  };
+  if (flags.serverVersion) return pick(flags.serverVersion, '--server-version');
+  if (flags.serverVersionFrom) return pick(readPythonVersion(flags.serverVersionFrom), flags.serverVersionFrom);
+  if (env.FLEETDOC_SERVER_VERSION) return pick(env.FLEETDOC_SERVER_VERSION, 'FLEETDOC_SERVER_VERSION');
+  if (config.server_version) return pick(config.server_version, 'config file');
+  if (config.server_version_from) return pick(readPythonVersion(config.server_version_from), config.server_version_from);
+  return { serverVersion: null, serverVersionFrom: null };
+}
+
+/** `__version__ = "0.13.0"` from a Python file such as app/version.py. */
+export function readPythonVersion(file: string): string {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new UsageError(`cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? err}`);
+  }
+  const m = /^__version__\s*(?::\s*str\s*)?=\s*(['"])([^'"\n]+)\1/m.exec(text);
+  if (!m) throw new UsageError(`no __version__ = "…" line in ${file}`);
+  return m[2];
+}
+
+function timeout(v: string | number | undefined): number {
+  if (v === undefined) return 1000;
+  const n = Number(v);
+  if (!Number.isFinite(n) || n <= 0 || n > 3600) throw new UsageError(`--timeout ${JSON.stringify(String(v))} must be a number of seconds above 0`);
+  return Math.round(n * 1000);
+}
+
+/** NO_COLOR and --no-color turn colour off; FORCE_COLOR turns it on even when piped. */
+export function colorWanted(flag: boolean, env: NodeJS.ProcessEnv, isTTY: boolean): boolean {
+  if (!flag) return false;
+  if (env.NO_COLOR !== undefined && env.NO_COLOR !== '') return false;
+  if (env.FORCE_COLOR !== undefined) return env.FORCE_COLOR !== '0' && env.FORCE_COLOR !== 'false';
+  return isTTY;
+}

@@ -1,0 +1,30 @@
+// `fleetdoc queues`: table rows, summary and the JSON document.
+import { oneLine } from '../cli/context.js';
+import type { QueueRow } from '../model/queues.js';
+import { duration, paintSeverity, type Style } from './style.js';
+import { renderTable } from './table.js';
+
+export function queuesTable(rows: QueueRow[], style: Style, tty: boolean): string {
+  const list = (names: string[]) => names.map(oneLine).join(',') || '-';
+  const body = rows.map((r) => [
+    paintSeverity(style, r.severity, oneLine(r.name)),
+    String(r.messages),
+    String(r.unacked),
+    duration(r.oldest_unacked_age_s),
+    list(r.consumers.compatible),
+    r.consumers.incompatible.length ? style.c.red(list(r.consumers.incompatible)) : '-',
+    r.consumers.unresponsive.length ? style.c.red(list(r.consumers.unresponsive)) : '-',
+    paintSeverity(style, r.severity, r.idle && r.healthy ? 'idle' : r.healthy ? 'ok' : `${r.severity}: ${oneLine(r.problems.join('; '))}`),
+  ]);
+  const head = ['QUEUE', 'MESSAGES', 'UNACKED', 'OLDEST', 'COMPATIBLE', 'INCOMPATIBLE', 'UNRESPONSIVE', 'HEALTH'];
+  return renderTable({ head, rows: body, tty });
+}
+
+export function queuesSummary(rows: QueueRow[]): string {
+  const count = (s: string) => rows.filter((r) => r.severity === s).length;
+  return `${rows.length} queues: ${count('critical')} critical, ${count('warning')} warning, ${rows.filter((r) => r.healthy).length} healthy\n`;
+}
+
+export function queuesJson(serverVersion: string | null, rows: QueueRow[]): unknown {
+  return { server_version: serverVersion, queues: rows };
+}

@@ -1,0 +1,62 @@
+// `fleetdoc workers`: rows, summary line and the JSON document.
+import { oneLine } from '../cli/context.js';
+import type { Worker } from '../model/types.js';
+import { workerSeverity } from '../model/verdict.js';
+import { duration, paintSeverity, type Style } from './style.js';
+import { renderTable } from './table.js';
+
+export interface WorkersReport {
+  server_version: string | null;
+  workers: Worker[];
+  summary: { total: number; compatible: number; unversioned: number; mismatched: number; unresponsive: number };
+}
+
+export function summarize(workers: Worker[]): WorkersReport['summary'] {
+  return {
+    total: workers.length,
+    compatible: workers.filter((w) => w.status === 'compatible').length,
+    unversioned: workers.filter((w) => w.status === 'unversioned').length,
+    mismatched: workers.filter((w) => w.status === 'mismatched').length,
+    unresponsive: workers.filter((w) => !w.responsive).length,
+  };
+}
+
+export function workersTable(report: WorkersReport, style: Style, tty: boolean): string {
+  const rows = report.workers.map((w) => {
+    const sev = workerSeverity(w);
+    const status = w.drift ? `${w.status} (${w.drift})` : w.status;
+    return [
+      paintSeverity(style, sev, oneLine(w.name)),
+      oneLine(w.version ?? '-'),
+      paintSeverity(style, w.compatible ? 'ok' : sev, status),
+      oneLine(w.queues.join(',') || '-'),
+      w.pid === null ? '-' : String(w.pid),
+      w.concurrency === null ? '-' : String(w.concurrency),
+      duration(w.uptime_s),
+      w.responsive ? 'yes' : style.c.red('no'),
+    ];
+  });
+  const head = ['NAME', 'VERSION', 'STATUS', 'QUEUES', 'PID', 'CONC', 'UPTIME', 'RESPONSIVE'];
+  return renderTable({ head, rows, tty });
+}
+
+export function summaryLine(report: WorkersReport): string {
+  const s = report.summary;
+  const server = report.server_version ?? 'unknown';
+  return `${s.total} workers: ${s.compatible} compatible, ${s.unversioned} unversioned, ${s.mismatched} mismatched, ${s.unresponsive} unresponsive (server ${oneLine(server)})\n`;
+}
+
+/** The JSON contract: the issue's fields first, extra fields after. */
+export function workersJson(report: WorkersReport): unknown {
+  return {
+    server_version: report.server_version,
+    workers: report.workers.map((w) => ({
+      name: w.name, basename: w.basename, host: w.host, version: w.version, status: w.status,
+      compatible: w.compatible, reason: w.reason, responsive: w.responsive, queues: w.queues,
+      pid: w.pid, concurrency: w.concurrency, sources: w.sources,
+      drift: w.drift, reason_detail: w.reason_detail, uptime_s: w.uptime_s, children: w.children,
+      in_roster: w.in_roster, severity: workerSeverity(w),
+    })),
+    summary: report.summary,
+  };
+}

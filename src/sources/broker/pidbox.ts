@@ -1,0 +1,128 @@
+// kombu's pidbox remote control over Redis: bind a reply queue, broadcast, collect, clean up.
+import { randomUUID } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import { InterruptedError } from '../../errors.js';
+import type { BrokerConnection } from './connect.js';
+import { decodeEnvelope, encodeMessage, isObject } from './envelope.js';
+
+export const SEP = '\x06\x16';
+const REPLY_EXCHANGE = 'reply.celery.pidbox';
+
+export interface ControlOptions {
+  /** Worker names to address; empty or undefined = every worker. */
+  destination?: string[];
+  /** Names we expect to hear from: collection ends once all of them answered every method. */
+  expect?: string[];
+  timeoutMs: number;
+  signal?: AbortSignal;
+  /** Extra body fields, e.g. {pattern, matcher}. */
+  extra?: Record<string, unknown>;
+}
+
+export interface ControlResult {
+  /** method → worker name → result */
+  replies: Map<string, Map<string, unknown>>;
+  /** How many subscribers each publish reached: a hint of how many workers listen. */
+  reached: number;
+  warnings: string[];
+}
+
+export async function broadcast(
+  conn: BrokerConnection,
+  methods: { method: string; arguments?: Record<string, unknown> }[],
+  opts: ControlOptions,
+): Promise<ControlResult> {
+  const replyId = randomUUID();
+  const replyKey = conn.key(`${replyId}.${REPLY_EXCHANGE}`);
+  const bindingKey = conn.key(`_kombu.binding.${REPLY_EXCHANGE}`);
+  const member = `${replyId}${SEP}${SEP}${replyId}.${REPLY_EXCHANGE}`;
+  const tickets = new Map(methods.map((m) => [randomUUID(), m.method]));
+  const result: ControlResult = { replies: new Map(methods.map((m) => [m.method, new Map()])), reached: 0, warnings: [] };
+  const deadline = Date.now() + opts.timeoutMs;
+  let blocker: Redis | null = null;
+  const onAbort = () => blocker?.disconnect();
+  opts.signal?.addEventListener('abort', onAbort);
+  try {
+    // The binding must exist before we publish, or workers drop their replies.
+    await conn.cmd.sadd(bindingKey, member);
+    blocker = await conn.blocking();
+    const channel = conn.key(`/${conn.target.db}.celery.pidbox`);
+    const expires = (Date.now() + opts.timeoutMs) / 1000;
+    const reached = await Promise.all(
+      [...tickets].map(([ticket, method], i) => {
+        const body = {
+          method,
+          arguments: methods[i].arguments ?? {},
+          destination: opts.destination?.length ? opts.destination : null,
+          pattern: null,
+          matcher: null,
+          ...opts.extra,
+          ticket,
+          reply_to: { exchange: REPLY_EXCHANGE, routing_key: replyId },
+        };
+        const msg = encodeMessage(body, { exchange: 'celery.pidbox', routingKey: '', headers: { clock: 1, expires } });
+        return conn.cmd.publish(channel, msg);
+      }),
+    );
+    result.reached = Math.max(0, ...reached);
+    await collect(blocker, conn, replyKey, tickets, result, opts, deadline);
+  } finally {
+    opts.signal?.removeEventListener('abort', onAbort);
+    // Always remove what we created, and only that.
+    await conn.cmd.multi().srem(bindingKey, member).del(replyKey).exec().catch(() => undefined);
+  }
+  if (opts.signal?.aborted) throw new InterruptedError();
+  return result;
+}
+
+async function collect(
+  blocker: Redis,
+  conn: BrokerConnection,
+  replyKey: string,
+  tickets: Map<string, string>,
+  result: ControlResult,
+  opts: ControlOptions,
+  deadline: number,
+): Promise<void> {
+  const expect = opts.destination?.length ? opts.destination : (opts.expect ?? []);
+  while (!opts.signal?.aborted && !complete(result, expect)) {
+    const left = deadline - Date.now();
+    if (left <= 0) return;
+    let first: [string, string] | null;
+    try {
+      first = await blocker.brpop(replyKey, Math.max(0.01, left / 1000));
+    } catch (err) {
+      if (opts.signal?.aborted) return;
+      throw err;
+    }
+    if (!first) return;
+    // Drain whatever else has arrived in one round trip.
+    const rest = await conn.cmd.multi().lrange(replyKey, 0, -1).del(replyKey).exec();
+    const more = ((rest?.[0]?.[1] as string[] | undefined) ?? []).reverse();
+    for (const raw of [first[1], ...more]) accept(raw, tickets, result);
+  }
+}
+
+function accept(raw: string, tickets: Map<string, string>, result: ControlResult): void {
+  const decoded = decodeEnvelope(raw);
+  if (!decoded.ok) {
+    result.warnings.push(`skipped a reply that could not be read: ${decoded.why}`);
+    return;
+  }
+  const method = tickets.get(String(decoded.msg.headers.ticket));
+  if (!method) return; // someone else's ticket
+  const body = decoded.msg.body;
+  if (!isObject(body)) {
+    result.warnings.push(`skipped a ${method} reply whose body is not an object`);
+    return;
+  }
+  for (const [name, value] of Object.entries(body)) result.replies.get(method)!.set(name, value);
+}
+
+function complete(result: ControlResult, expect: string[]): boolean {
+  for (const replies of result.replies.values()) {
+    if (replies.size < result.reached) return false;
+    for (const name of expect) if (!replies.has(name)) return false;
+  }
+  return true;
+}

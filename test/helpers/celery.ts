@@ -1,0 +1,63 @@
+// Real Celery workers (Debian's python3-celery) running test/fixtures/app/fleetapp.py.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { hostname } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import type { Redis } from 'ioredis';
+
+const APP_DIR = fileURLToPath(new URL('../fixtures/app/', import.meta.url));
+export const PYTHON = process.env.FLEETDOC_TEST_PYTHON ?? '/usr/bin/python3';
+export const HOST = hostname();
+
+export interface CeleryWorker {
+  name: string;
+  proc: ChildProcess;
+  pid: number;
+  stop(): Promise<void>;
+}
+
+export function celeryArgs(opts: { name?: string; queues?: string[]; concurrency?: number; extra?: string[] }): string[] {
+  return [
+    '-m', 'celery', '-A', 'fleetapp', 'worker',
+    ...(opts.name ? ['-n', opts.name] : []),
+    ...(opts.queues ? ['-Q', opts.queues.join(',')] : []),
+    '-c', String(opts.concurrency ?? 1),
+    '--loglevel=warning', '--without-mingle', '--without-gossip',
+    ...(opts.extra ?? []),
+  ];
+}
+
+/** Start a worker and wait until it is in the roster. `name` may use %h like celery's -n. */
+export async function startWorker(
+  brokerUrl: string,
+  client: Redis,
+  opts: { name?: string; queues?: string[]; concurrency?: number; extra?: string[] },
+): Promise<CeleryWorker> {
+  const proc = spawn(PYTHON, celeryArgs(opts), {
+    cwd: APP_DIR,
+    stdio: ['ignore', 'ignore', 'pipe'],
+    env: { ...process.env, FLEETDOC_TEST: '1', FLEETDOC_TEST_BROKER: brokerUrl, PYTHONDONTWRITEBYTECODE: '1' },
+  });
+  let log = '';
+  proc.stderr!.on('data', (d) => { log = (log + d).slice(-4000); });
+  const name = (opts.name ?? 'celery@%h').replace(/%h/g, HOST);
+  const member = `\x06\x16\x06\x16${name}.celery.pidbox`;
+  const deadline = Date.now() + 30_000;
+  while (!(await client.sismember('_kombu.binding.celery.pidbox', member))) {
+    if (proc.exitCode !== null || Date.now() > deadline) {
+      proc.kill('SIGKILL');
+      throw new Error(`worker ${name} did not come up:\n${log}`);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return {
+    name,
+    proc,
+    pid: proc.pid!,
+    stop: async () => {
+      if (proc.exitCode !== null || proc.signalCode !== null) return;
+      // A stopped worker must be continued before it can die of TERM; KILL needs no help.
+      proc.kill('SIGKILL');
+      await new Promise((r) => proc.once('exit', r));
+    },
+  };
+}

@@ -1,0 +1,65 @@
+import { describe, expect, it } from 'vitest';
+import { classify, newestVersion } from '../../src/model/classify.js';
+import { parseWorkerName } from '../../src/model/name.js';
+import { workerSeverity } from '../../src/model/verdict.js';
+import { buildWorkers } from '../../src/model/merge.js';
+import type { BrokerWorker } from '../../src/model/types.js';
+
+const c = (name: string, serverVersion: string | null, compatible: string | null = null) =>
+  classify(parseWorkerName(name), { serverVersion, compatible });
+
+describe('classify', () => {
+  it.each([
+    ['main-v0.13.0@pandalab-01', '0.13.0', 'compatible', null, null],
+    ['main@pandalab-01', '0.13.0', 'unversioned', null, 'no_version_tag'],
+    ['celery@46b9a1cf718a', '0.13.0', 'unversioned', null, 'no_version_tag'],
+    ['tundra-gpu-v0.12.0@tundra', '0.13.0', 'mismatched', 'behind', 'version_mismatch'],
+    ['next-v0.14.0rc1@h', '0.13.0', 'mismatched', 'ahead', 'version_mismatch'],
+    ['main-v0.13.0rc1@h', '0.13.0', 'mismatched', 'behind', 'version_mismatch'],
+    ['main-v0.13.0.post1@h', '0.13.0', 'mismatched', 'ahead', 'version_mismatch'],
+    ['main-v0.13@h', '0.13.0', 'compatible', null, null],
+  ])('%s against %s is %s', (name, server, status, drift, reason) => {
+    const r = c(name, server);
+    expect(r).toMatchObject({ status, drift, reason, compatible: status === 'compatible' });
+  });
+
+  it('treats an unparseable version as mismatched and says why', () => {
+    const r = c('main-v1!2.0@h', '0.13.0');
+    expect(r).toMatchObject({ status: 'mismatched', compatible: false, reason: 'version_mismatch' });
+    expect(r.reason_detail).toMatch(/cannot be parsed/);
+  });
+
+  it('applies a semver range to PEP 440 versions', () => {
+    expect(c('a-v0.13.2@h', '0.13.0', '~0.13.0').compatible).toBe(true);
+    expect(c('a-v0.14.0rc1@h', '0.13.0', '>=0.13.0 <0.15.0').compatible).toBe(true);
+    expect(c('a-v0.12.9@h', '0.13.0', '^0.13.0')).toMatchObject({ compatible: false, drift: 'behind' });
+    expect(c('celery@h', '0.13.0', '*').compatible).toBe(false);
+  });
+
+  it('with no server version, nothing versioned is compatible', () => {
+    expect(c('main-v0.13.0@h', null)).toMatchObject({ status: 'mismatched', compatible: false });
+  });
+
+  it('picks the newest parseable version for the assumed server version', () => {
+    expect(newestVersion(['a-v0.12.0@h', 'b-v0.13.0rc1@h', 'c-v0.13.0@h', 'celery@h', 'd-vbanana@h'])).toBe('0.13.0');
+    expect(newestVersion(['celery@h'])).toBeNull();
+  });
+});
+
+describe('severity', () => {
+  const bw = (name: string, over: Partial<BrokerWorker> = {}): BrokerWorker => ({
+    name, responsive: true, pid: 1, concurrency: 1, uptime_s: 1, queues: ['celery'], children: [], broker: null, in_roster: true, ...over,
+  });
+  const sev = (w: BrokerWorker) => workerSeverity(buildWorkers([w], { serverVersion: '0.13.0', compatible: null })[0]);
+
+  it('an incompatible worker that consumes a queue is critical; one that consumes nothing is a warning', () => {
+    expect(sev(bw('main@h'))).toBe('critical');
+    expect(sev(bw('main@h', { queues: [] }))).toBe('warning');
+  });
+  it('an unresponsive worker is critical even when compatible', () => {
+    expect(sev(bw('main-v0.13.0@h', { responsive: false, queues: null }))).toBe('critical');
+  });
+  it('a compatible, responsive worker is ok', () => {
+    expect(sev(bw('main-v0.13.0@h'))).toBe('ok');
+  });
+});
