@@ -21,7 +21,7 @@ export async function freePort() {
 
 export async function startRedis() {
   const port = await freePort();
-  const proc = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
+  const proc = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--set-proc-title', 'no'], {
     stdio: 'ignore', env: { ...process.env, FLEETDOC_TEST: '1' },
   });
   const client = new Redis({ port, host: '127.0.0.1', retryStrategy: () => 50 });

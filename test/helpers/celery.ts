@@ -61,3 +61,13 @@ export async function startWorker(
     },
   };
 }
+
+/** Send `count` tasks with the real Celery client; returns their ids. */
+export async function sendTasks(brokerUrl: string, queue: string, count: number, task = 'fleetapp.add', opts: { priority?: number; args?: number[] } = {}): Promise<string[]> {
+  const { execFile } = await import('node:child_process');
+  const args = ['send.py', queue, String(count), task, opts.priority === undefined ? '-' : String(opts.priority), ...(opts.args ?? [1, 2]).map(String)];
+  return new Promise((resolve, reject) => {
+    execFile(PYTHON, args, { cwd: APP_DIR, env: { ...process.env, FLEETDOC_TEST_BROKER: brokerUrl } }, (err, stdout, stderr) =>
+      err ? reject(new Error(`send.py failed: ${stderr}`)) : resolve(stdout.trim().split('\n').filter(Boolean)));
+  });
+}

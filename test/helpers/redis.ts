@@ -25,7 +25,7 @@ export async function startRedis(extra: string[] = []): Promise<RedisServer> {
   const port = await freePort();
   const proc: ChildProcess = spawn(
     'redis-server',
-    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', ...extra],
+    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--set-proc-title', 'no', ...extra],
     { stdio: 'ignore', env: { ...process.env, FLEETDOC_TEST: '1' } },
   );
   const deadline = Date.now() + 10_000;

@@ -23,7 +23,7 @@ export async function readBindings(conn: BrokerConnection): Promise<Bindings> {
   const keys: string[] = [];
   let cursor = '0';
   do {
-    const [next, batch] = await conn.cmd.scan(cursor, 'MATCH', `${globEscape(prefix)}*`, 'COUNT', 1000);
+    const [next, batch] = await conn.cmd.scan(cursor, 'MATCH', `${globEscape(prefix)}*`, 'COUNT', 10000);
     cursor = next;
     keys.push(...batch);
   } while (cursor !== '0');
@@ -62,22 +62,43 @@ export interface Depth {
 /** Pipelined LLEN of each queue and its priority sub-lists; never reads a message. */
 export async function readDepths(conn: BrokerConnection, queues: string[]): Promise<Map<string, Depth>> {
   const out = new Map<string, Depth>();
-  for (let i = 0; i < queues.length; i += 2000) {
-    const chunk = queues.slice(i, i + 2000);
-    const pipe = conn.cmd.pipeline();
-    for (const q of chunk) for (const s of PRIORITY_SUFFIXES) pipe.llen(conn.key(q + s));
-    const res = (await pipe.exec()) ?? [];
+  const chunks: string[][] = [];
+  for (let i = 0; i < queues.length; i += 2000) chunks.push(queues.slice(i, i + 2000));
+  await Promise.all(chunks.map(async (chunk) => {
+    const keys = chunk.flatMap((q) => PRIORITY_SUFFIXES.map((s) => conn.key(q + s)));
+    const lengths = await llenMany(conn, keys);
     chunk.forEach((q, j) => {
       const d: Depth = { messages: 0, warnings: [] };
       PRIORITY_SUFFIXES.forEach((s, k) => {
-        const [err, n] = res[j * PRIORITY_SUFFIXES.length + k] ?? [null, 0];
-        if (err) d.warnings.push(`key ${JSON.stringify(q + s)} is not a list (${String(err.message).split(' ')[0]}); not counted`);
-        else d.messages += Number(n);
+        const n = lengths[j * PRIORITY_SUFFIXES.length + k];
+        if (n < 0) d.warnings.push(`key ${JSON.stringify(q + s)} is not a list; not counted`);
+        else d.messages += n;
       });
       out.set(q, d);
     });
-  }
+  }));
   return out;
+}
+
+// LLEN of many keys in one read-only script call: 40,000 pipelined commands cost ioredis
+// far more than Redis. A key of the wrong type comes back as -1.
+const LLEN_MANY = `#!lua flags=no-writes
+local out = {}
+for i, k in ipairs(KEYS) do
+  local n = redis.pcall('LLEN', k)
+  if type(n) == 'table' then out[i] = -1 else out[i] = n end
+end
+return out`;
+
+async function llenMany(conn: BrokerConnection, keys: string[]): Promise<number[]> {
+  try {
+    return (await conn.cmd.eval(LLEN_MANY, keys.length, ...keys)) as number[];
+  } catch {
+    // Scripting disabled, or a Redis before 7 (no shebang flags): plain pipeline.
+    const pipe = conn.cmd.pipeline();
+    for (const k of keys) pipe.llen(k);
+    return ((await pipe.exec()) ?? []).map(([err, n]) => (err ? -1 : Number(n)));
+  }
 }
 
 function globEscape(s: string): string {

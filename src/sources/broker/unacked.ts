@@ -32,28 +32,53 @@ export async function readUnacked(
     out.warnings.push(`key "unacked" is a ${type}, not a hash; unacked counts unknown`);
     return out;
   }
+  // Overlap: score page N (ZSCORE pipeline) while HSCAN fetches page N+1.
   let cursor = '0';
+  let scoring: Promise<void> = Promise.resolve();
   do {
-    const [next, flat] = await conn.cmd.hscan(hashKey, cursor, 'COUNT', 1000);
+    const [next, flat] = await conn.cmd.hscan(hashKey, cursor, 'COUNT', 2000);
     cursor = next;
-    const tags = flat.filter((_, i) => i % 2 === 0);
-    const pipe = conn.cmd.pipeline();
-    for (const tag of tags) pipe.zscore(conn.key('unacked_index'), tag);
-    const scores = (await pipe.exec()) ?? [];
-    tags.forEach((tag, i) => {
-      const entry = parseEntry(flat[2 * i + 1]);
-      if (!entry) {
-        out.unreadable++;
-        return;
-      }
-      const at = scores[i]?.[1] == null ? null : Number(scores[i][1]);
-      const orphan = entry.taskId === null || !heldTaskIds.has(entry.taskId);
-      out.total++;
-      for (const queue of route(bindings, entry.exchange, entry.routingKey)) add(out.byQueue, queue, at, orphan);
-    });
+    await scoring;
+    scoring = scorePage(conn, flat, bindings, heldTaskIds, out);
   } while (cursor !== '0');
+  await scoring;
   if (out.unreadable) out.warnings.push(`${out.unreadable} unacked entries could not be read and were skipped`);
   return out;
+}
+
+async function scorePage(
+  conn: BrokerConnection,
+  flat: string[],
+  bindings: Bindings,
+  heldTaskIds: Set<string>,
+  out: UnackedResult,
+): Promise<void> {
+  const scores = await scoresOf(conn, flat.filter((_, i) => i % 2 === 0));
+  for (let i = 0; i < flat.length; i += 2) {
+    const entry = parseEntry(flat[i + 1]);
+    if (!entry) {
+      out.unreadable++;
+      continue;
+    }
+    const score = scores[i / 2];
+    const at = score == null ? null : Number(score);
+    const orphan = entry.taskId === null || !heldTaskIds.has(entry.taskId);
+    out.total++;
+    for (const queue of route(bindings, entry.exchange, entry.routingKey)) add(out.byQueue, queue, at, orphan);
+  }
+}
+
+/** ZMSCORE (Redis 6.2+) in one command per page; ZSCORE pipeline on older servers. */
+async function scoresOf(conn: BrokerConnection, tags: string[]): Promise<(string | null)[]> {
+  if (!tags.length) return [];
+  const key = conn.key('unacked_index');
+  try {
+    return (await conn.cmd.call('ZMSCORE', key, ...tags)) as (string | null)[];
+  } catch {
+    const pipe = conn.cmd.pipeline();
+    for (const t of tags) pipe.zscore(key, t);
+    return ((await pipe.exec()) ?? []).map(([, v]) => (v as string | null) ?? null);
+  }
 }
 
 interface Entry { exchange: string; routingKey: string; taskId: string | null }
