@@ -5,6 +5,7 @@ export default defineConfig({
     include: ['test/**/*.test.ts'],
     // Integration suites start real servers; run files one at a time on a 2-core box.
     fileParallelism: false,
+    reporters: ['default', './test/summary-reporter.ts'],
     testTimeout: 60_000,
     hookTimeout: 180_000,
   },

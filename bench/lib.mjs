@@ -24,8 +24,16 @@ export async function startRedis() {
   const proc = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--set-proc-title', 'no'], {
     stdio: 'ignore', env: { ...process.env, FLEETDOC_TEST: '1' },
   });
-  const client = new Redis({ port, host: '127.0.0.1', retryStrategy: () => 50 });
-  await client.ping();
+  let client;
+  for (let i = 0; ; i++) {
+    client = new Redis({ port, host: '127.0.0.1', lazyConnect: true, retryStrategy: () => null });
+    client.on('error', () => undefined);
+    try { await client.connect(); await client.ping(); break; } catch (err) {
+      client.disconnect();
+      if (i > 200) throw err;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
   return { port, url: `redis://127.0.0.1:${port}/0`, client, stop: () => { client.disconnect(); proc.kill('SIGKILL'); } };
 }
 

@@ -28,6 +28,12 @@ export function buildProgram(ctx: Context, done: (code: number) => void): Comman
     .addOption(new Option('--no-color', 'no colour (also NO_COLOR; FORCE_COLOR forces it)'))
     .addOption(new Option('-c, --config <file>', 'JSON config file (default $FLEETDOC_CONFIG, ./fleetdoc.json, ~/.config/fleetdoc/config.json)'))
     .addOption(new Option('--debug', 'show stack traces on errors'))
+    .addOption(new Option('--docker [endpoint]', 'inspect this Docker engine: unix:///path, tcp://host:2376, ssh://user@host (repeatable; default: DOCKER_HOST or the local socket when present)').argParser(collect).preset('default'))
+    .addOption(new Option('--no-docker', 'do not inspect Docker'))
+    .addOption(new Option('--ssh <host>', 'inspect worker processes on this SSH host: alias, user@host or host:port (repeatable or comma-separated)').argParser(collect))
+    .addOption(new Option('--ssh-config <file>', 'ssh client config file (passed as ssh -F)'))
+    .addOption(new Option('--ssh-concurrency <n>', 'SSH hosts queried at once (default 16)'))
+    .addOption(new Option('--logs <n>', 'show the last N log lines of problem containers (default 0)'))
     .addHelpText('after', EXIT_CODES_HELP)
     .showHelpAfterError('(run fleetdoc --help for usage)');
 
@@ -71,6 +77,6 @@ ${EXIT_CODES_HELP}`),
   return program;
 }
 
-function collect(value: string, previous: string[]): string[] {
-  return [...previous, ...value.split(',').map((v) => v.trim()).filter(Boolean)];
+function collect(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), ...value.split(',').map((v) => v.trim()).filter(Boolean)];
 }

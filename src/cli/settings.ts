@@ -1,5 +1,5 @@
 // Global settings: flags beat environment, which beats the config file, which beats defaults.
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { UsageError } from '../errors.js';
 import { isValidRange, parseVersion } from '../model/version.js';
 import { parseBrokerUrl, type BrokerTarget } from '../sources/broker/url.js';
@@ -15,6 +15,24 @@ export interface GlobalFlags {
   color?: boolean;
   config?: string;
   debug?: boolean;
+  docker?: string[] | false;
+  ssh?: string[];
+  sshConfig?: string;
+  sshConcurrency?: string;
+  logs?: string;
+}
+
+export interface DockerSettings {
+  /** Endpoints to inspect; empty = Docker is not a source this run. */
+  endpoints: string[];
+  /** True when the user asked for Docker explicitly (so a failure matters more). */
+  explicit: boolean;
+}
+
+export interface SshSettings {
+  hosts: string[];
+  config: string | null;
+  concurrency: number;
 }
 
 export interface Settings {
@@ -28,6 +46,10 @@ export interface Settings {
   color: boolean;
   debug: boolean;
   config: ConfigFile;
+  docker: DockerSettings;
+  ssh: SshSettings;
+  /** Last N log lines of problem containers (0 = none). */
+  logs: number;
   warnings: string[];
 }
 
@@ -49,6 +71,9 @@ export function resolveSettings(flags: GlobalFlags, env: NodeJS.ProcessEnv, stdo
     color: colorWanted(flags.color !== false, env, stdoutIsTTY) && !flags.json,
     debug: Boolean(flags.debug),
     config,
+    docker: dockerSettings(flags, env, config),
+    ssh: sshSettings(flags, config),
+    logs: count('--logs', flags.logs ?? '0', 0, 10_000),
     warnings,
   };
 }
@@ -78,6 +103,41 @@ export function readPythonVersion(file: string): string {
   const m = /^__version__\s*(?::\s*str\s*)?=\s*(['"])([^'"\n]+)\1/m.exec(text);
   if (!m) throw new UsageError(`no __version__ = "…" line in ${file}`);
   return m[2];
+}
+
+export const DEFAULT_DOCKER_SOCKET = '/var/run/docker.sock';
+
+/** --no-docker wins; then --docker endpoints; then config; then DOCKER_HOST or the default socket, if present. */
+function dockerSettings(flags: GlobalFlags, env: NodeJS.ProcessEnv, config: ConfigFile): DockerSettings {
+  if (flags.docker === false) return { endpoints: [], explicit: false };
+  const given = (flags.docker ?? []).map((e) => (e === 'default' ? defaultDockerEndpoint(env) : e));
+  if (given.length) return { endpoints: [...new Set(given)], explicit: true };
+  if (config.docker?.length) return { endpoints: config.docker, explicit: true };
+  if (env.DOCKER_HOST) return { endpoints: [env.DOCKER_HOST], explicit: false };
+  return { endpoints: existsSync(DEFAULT_DOCKER_SOCKET) ? [`unix://${DEFAULT_DOCKER_SOCKET}`] : [], explicit: false };
+}
+
+function defaultDockerEndpoint(env: NodeJS.ProcessEnv): string {
+  return env.DOCKER_HOST || `unix://${DEFAULT_DOCKER_SOCKET}`;
+}
+
+function sshSettings(flags: GlobalFlags, config: ConfigFile): SshSettings {
+  const hosts = flags.ssh?.length ? flags.ssh : (config.ssh ?? []);
+  for (const h of hosts) {
+    // A host starting with '-' would be read by ssh as an option.
+    if (!h || h.startsWith('-') || /\s/.test(h)) throw new UsageError(`--ssh ${JSON.stringify(h)} is not a host`);
+  }
+  return {
+    hosts: [...new Set(hosts)],
+    config: flags.sshConfig ?? config.ssh_config ?? null,
+    concurrency: count('--ssh-concurrency', flags.sshConcurrency ?? '16', 1, 1024),
+  };
+}
+
+function count(flag: string, v: string, min: number, max: number): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < min || n > max) throw new UsageError(`${flag} ${JSON.stringify(v)} must be a whole number from ${min} to ${max}`);
+  return n;
 }
 
 function timeout(v: string | number | undefined): number {

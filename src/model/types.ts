@@ -52,3 +52,52 @@ export interface Worker {
   uptime_s: number | null;
   sources: SourceName[];
 }
+
+/** A container whose command runs a Celery worker (or labelled fleetdoc.worker=true). */
+export interface ContainerRecord {
+  /** The engine's endpoint as given, e.g. unix:///var/run/docker.sock. */
+  engine: string;
+  id: string;
+  name: string;
+  image: string;
+  /** Docker's State.Status: running, restarting, exited, created, paused, dead. */
+  status: string;
+  restart_count: number;
+  exit_code: number | null;
+  oom_killed: boolean;
+  started_at: string | null;
+  finished_at: string | null;
+  compose: { project: string; service: string; working_dir: string | null; config_files: string | null } | null;
+  /** The container's hostname, used for %h. */
+  hostname: string;
+  /** Full argv (entrypoint + cmd). */
+  command: string[];
+  /** The Celery worker name this container runs under, expanded as Celery does. */
+  worker_name: string;
+  queues: string[] | null;
+  concurrency: number | null;
+  /** The image's org.opencontainers.image.version label, if any. */
+  image_version: string | null;
+  /** The container's main pid on the docker host (0 when not running). */
+  pid: number;
+}
+
+/** A Celery worker main process found on an SSH host. */
+export interface ProcessRecord {
+  /** The ssh target as given (alias, user@host, host:port). */
+  target: string;
+  /** The host's own name (hostname), used for %h. */
+  host: string;
+  pid: number;
+  ppid: number;
+  /** ps STAT first letter: R, S, D, T, Z … */
+  state: string;
+  elapsed_s: number;
+  rss_kb: number;
+  children: number[];
+  command: string;
+  argv: string[];
+  worker_name: string;
+  queues: string[] | null;
+  concurrency: number | null;
+}
