@@ -15,7 +15,7 @@ try {
   let fdSet = '', ceSet = '';
   for (let i = 0; i < ROUNDS; i++) {
     // Interleaved so that both see the same machine state.
-    const a = await measure('node', [FLEETDOC, 'workers', '--json', '-b', redis.url, '--server-version', '1.0.0']);
+    const a = await measure('node', [FLEETDOC, 'workers', '--json', '--no-docker', '-b', redis.url, '--server-version', '1.0.0']);
     const b = await measure(PYTHON, ['-m', 'celery', '-b', redis.url, 'inspect', 'active_queues', '-j']);
     fd.push(a); ce.push(b);
     fdSet = JSON.parse(a.out).workers.map((w) => w.name).sort().join(',');
@@ -34,7 +34,7 @@ const SIM = Number(process.env.BENCH_SIM ?? 1000);
 const sim = await startResponders({ url: redis.url, names: Array.from({ length: SIM }, (_, i) => `sim${i}-v1.0.0@node${i % 50}`) });
 try {
   const runs = [];
-  for (let i = 0; i < 5; i++) runs.push(await measure('node', [FLEETDOC, 'workers', '--json', '-b', redis.url, '--server-version', '1.0.0', '-t', '5']));
+  for (let i = 0; i < 5; i++) runs.push(await measure('node', [FLEETDOC, 'workers', '--json', '--no-docker', '-b', redis.url, '--server-version', '1.0.0', '-t', '5']));
   const found = JSON.parse(runs.at(-1).out).workers.filter((w) => w.responsive).length;
   console.log(`workers: ${SIM} simulated responders, 5 runs`);
   console.log(`  fleetdoc workers --json  median ${fmt(median(runs.map((r) => r.ms)))} ms  peak ${fmt(Math.max(...runs.map((r) => r.mb)))} MB  responsive ${found}/${SIM}`);

@@ -74,6 +74,67 @@ Examples:
 ${EXIT_CODES_HELP}`),
     async () => (await import('./commands/queues.js')).runQueues as Runner,
   );
+  const staleOptions = (cmd: Command) => cmd
+    .option('--listen <seconds>', 'listen to worker heartbeats this long (default 2.5; 0 = do not listen)')
+    .option('--registry <url>', 'heartbeat registry over HTTP (repeatable)', collect, [])
+    .option('--healthy-timeout <seconds>', 'registry heartbeat age still healthy (env HEARTBEAT_TIMEOUT_SECONDS, default 300)')
+    .option('--stale-timeout <seconds>', 'registry heartbeat age beyond which a worker is stale (env WORKER_TIMEOUT_SECONDS, default 600)')
+    .option('--visibility-timeout <seconds>', "the broker's visibility_timeout, for when unacked tasks come back (default 3600)");
+
+  add(
+    staleOptions(new Command('stale')
+      .description('find workers that are hung, unresponsive or gone, and stale registry entries'))
+      .addHelpText('after', `
+Examples:
+  fleetdoc stale --ssh pandalab-01,tundra --listen 4
+  fleetdoc stale --json | jq -r '.workers[] | select(.state != "healthy") | "\\(.name) \\(.state): \\(.reasons[0])"'
+  fleetdoc stale --registry http://coordinator:8000/api/admin/workers
+${EXIT_CODES_HELP}`),
+    async () => (await import('./commands/stale.js')).runStale as Runner,
+  );
+
+  add(
+    staleOptions(new Command('kill')
+      .description('stop exactly the workers named (dry run unless --yes)')
+      .argument('[targets...]', "worker names, globs ('celery@*'), container:NAME or HOST:PID")
+      .option('--yes', 'act: without it, only print the plan')
+      .option('--grace <seconds>', 'wait this long after each gentler step (default 10)', '10')
+      .option('--rm', 'also remove stopped containers')
+      .option('--incompatible', 'every incompatible worker (never a compatible, responsive one)')
+      .option('--unversioned', 'every worker whose name carries no version')
+      .option('--mismatched', 'every worker on another release')
+      .option('--stale', 'every unresponsive, stale or gone worker (cleans ghost roster entries with --yes)'))
+      .addHelpText('after', `
+A compatible worker that answers is stopped only when named exactly, never by a glob or selector.
+Steps, most graceful first: remote-control shutdown through the broker; after --grace, kill -TERM
+over SSH; then kill -KILL of the main process and its pool children (by pid); docker stop for
+containers (docker rm with --rm). A stopped (T) process gets KILL at once. Each target is verified.
+
+Examples:
+  fleetdoc kill --unversioned                     # the plan only
+  fleetdoc kill 'celery@*' --ssh pandalab-01 --yes
+  fleetdoc kill pandalab-01:2465874 --ssh pandalab-01 --yes
+  fleetdoc kill --stale --json --yes | jq '.actions[] | {worker, result}'
+${EXIT_CODES_HELP}`),
+    async () => (await import('./commands/kill.js')).runKill as Runner,
+  );
+  add(
+    staleOptions(new Command('diagnose')
+      .description('run every check over every source and say what is wrong and what to type'))
+      .option('--only <checks>', 'run only these checks (comma-separated)', collect, [])
+      .option('--skip <checks>', 'skip these checks (comma-separated)', collect, [])
+      .option('--list-checks', 'print the check names and exit')
+      .option('--min-workers <n|queue=n>', 'fewest compatible consumers wanted per queue (repeatable)', collect, [])
+      .option('-v, --verbose', 'show the evidence behind each finding')
+      .addHelpText('after', `
+Examples:
+  fleetdoc diagnose --ssh pandalab-01,tundra --registry http://coordinator:8000/api/admin/workers
+  fleetdoc diagnose --only worker-versions,queue-health -v
+  fleetdoc diagnose --json | jq -r '.findings[] | select(.severity == "critical") | .message'
+  */5 * * * * fleetdoc diagnose --server-version-from /srv/app/app/version.py >/dev/null || page-oncall
+${EXIT_CODES_HELP}`),
+    async () => (await import('./commands/diagnose.js')).runDiagnose as Runner,
+  );
   return program;
 }
 

@@ -51,6 +51,14 @@ export interface Worker {
   concurrency: number | null;
   uptime_s: number | null;
   sources: SourceName[];
+  /** The container running this worker, when Docker knows it. */
+  container: ContainerRecord | null;
+  /** The main process running this worker, when an SSH host shows it. */
+  process: ProcessRecord | null;
+  /** The broker it says it is connected to (from stats). */
+  broker: BrokerWorker['broker'];
+  /** Set when another process or container runs under the same name and is not the one answering. */
+  duplicate_of: string | null;
 }
 
 /** A container whose command runs a Celery worker (or labelled fleetdoc.worker=true). */
@@ -100,4 +108,6 @@ export interface ProcessRecord {
   worker_name: string;
   queues: string[] | null;
   concurrency: number | null;
+  /** Its working directory, when the probe could read it (same user or root); the start line needs it. */
+  cwd?: string | null;
 }

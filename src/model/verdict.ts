@@ -2,7 +2,17 @@
 import { EXIT } from '../errors.js';
 import type { Severity, Worker } from './types.js';
 
+/** Alive in some form: answering, or a process/container that still runs. */
+export function isLive(w: Worker): boolean {
+  if (w.responsive) return true;
+  if (w.process) return true;
+  if (w.container) return w.container.status === 'running' || w.container.status === 'restarting' || w.container.status === 'paused';
+  return w.in_roster;
+}
+
 export function workerSeverity(w: Worker): Severity {
+  // An exited container from an old deploy is cruft, not an outage.
+  if (!isLive(w)) return 'warning';
   if (!w.responsive) return 'critical';
   if (!w.compatible && w.queues.length > 0) return 'critical';
   if (!w.compatible) return 'warning';

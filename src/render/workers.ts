@@ -1,7 +1,8 @@
 // `fleetdoc workers`: rows, summary line and the JSON document.
 import { oneLine } from '../cli/context.js';
-import type { Worker } from '../model/types.js';
+import type { ContainerRecord, ProcessRecord, Worker } from '../model/types.js';
 import { workerSeverity } from '../model/verdict.js';
+import { redactUrls } from '../util/redact.js';
 import { duration, paintSeverity, type Style } from './style.js';
 import { renderTable } from './table.js';
 
@@ -56,7 +57,26 @@ export function workersJson(report: WorkersReport): unknown {
       pid: w.pid, concurrency: w.concurrency, sources: w.sources,
       drift: w.drift, reason_detail: w.reason_detail, uptime_s: w.uptime_s, children: w.children,
       in_roster: w.in_roster, severity: workerSeverity(w),
+      ...(w.container ? { container: containerJson(w.container) } : {}),
+      ...(w.process ? { process: processJson(w.process) } : {}),
+      duplicate_of: w.duplicate_of,
     })),
     summary: report.summary,
+  };
+}
+
+export function containerJson(c: ContainerRecord): unknown {
+  return {
+    engine: c.engine, id: c.id, name: c.name, image: c.image, status: c.status, restart_count: c.restart_count,
+    exit_code: c.exit_code, oom_killed: c.oom_killed, started_at: c.started_at,
+    compose: c.compose ? { project: c.compose.project, service: c.compose.service } : null,
+    finished_at: c.finished_at, hostname: c.hostname, image_version: c.image_version,
+  };
+}
+
+export function processJson(p: ProcessRecord): unknown {
+  return {
+    host: p.host, pid: p.pid, ppid: p.ppid, state: p.state, elapsed_s: p.elapsed_s, rss_kb: p.rss_kb,
+    children: p.children, command: redactUrls(p.command), target: p.target,
   };
 }

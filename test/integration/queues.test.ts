@@ -37,7 +37,7 @@ afterAll(async () => {
 
 type Row = { name: string; [k: string]: unknown };
 const queues = async (args: string[] = []) => {
-  const res = await runCli(['queues', '--json', '-b', redis.url, '--server-version', '0.13.0', ...args]);
+  const res = await runCli(['queues', '--json', '--no-docker', '-b', redis.url, '--server-version', '0.13.0', ...args]);
   return { ...res, rows: Object.fromEntries((JSON.parse(res.stdout).queues as Row[]).map((q) => [q.name, q])) };
 };
 
@@ -89,7 +89,7 @@ describe('fleetdoc queues on a real fleet', () => {
   it('changes nothing on the broker', async () => {
     const before = await snapshot(redis.client);
     await queues();
-    await runCli(['queues', '-b', redis.url]);
+    await runCli(['queues', '--no-docker', '-b', redis.url]);
     expect(await snapshot(redis.client)).toEqual(before);
   });
 

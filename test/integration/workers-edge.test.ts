@@ -23,7 +23,7 @@ afterAll(async () => {
 describe('a healthy fleet', () => {
   it('exits 0 and returns as soon as the roster has answered', async () => {
     const t0 = Date.now();
-    const res = await runCli(['workers', '--json', '-b', redis.url, '--server-version', '0.13.0', '--timeout', '5']);
+    const res = await runCli(['workers', '--json', '--no-docker', '-b', redis.url, '--server-version', '0.13.0', '--timeout', '5']);
     expect(res.code).toBe(0);
     // Far below the 5 s timeout: fleetdoc does not wait for stragglers that cannot exist.
     expect(Date.now() - t0).toBeLessThan(4000);
@@ -34,7 +34,7 @@ describe('a healthy fleet', () => {
     const { writeFileSync, mkdtempSync } = await import('node:fs');
     const dir = mkdtempSync('/tmp/fleetdoc-ver-');
     writeFileSync(`${dir}/version.py`, '# app\n__version__ = "0.13.0"\n');
-    const res = await runCli(['workers', '--json', '-b', redis.url, '--server-version-from', `${dir}/version.py`]);
+    const res = await runCli(['workers', '--json', '--no-docker', '-b', redis.url, '--server-version-from', `${dir}/version.py`]);
     expect(res.code).toBe(0);
     expect(JSON.parse(res.stdout).server_version).toBe('0.13.0');
   });
@@ -45,7 +45,7 @@ describe('garbage on the wire', () => {
     const fake = await startResponders({ url: redis.url, names: ['fake-v0.13.0@sim'], garbage });
     try {
       const before = await snapshot(redis.client);
-      const res = await runCli(['workers', '--json', '-b', redis.url, '--server-version', '0.13.0']);
+      const res = await runCli(['workers', '--json', '--no-docker', '-b', redis.url, '--server-version', '0.13.0']);
       expect(res.code).toBe(0);
       expect(res.stderr).toMatch(/warning: skipped a reply that could not be read/);
       const names = JSON.parse(res.stdout).workers.map((w: { name: string }) => w.name);

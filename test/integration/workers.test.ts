@@ -31,7 +31,7 @@ afterAll(async () => {
   await redis?.stop();
 });
 
-const json = (args: string[] = []) => runCli(['workers', '--json', '-b', redis.url, ...args]);
+const json = (args: string[] = []) => runCli(['workers', '--json', '--no-docker', '-b', redis.url, ...args]);
 
 describe('fleetdoc workers on a real fleet', () => {
   it('classifies every worker, with its queues and real pids', async () => {
@@ -60,7 +60,7 @@ describe('fleetdoc workers on a real fleet', () => {
     await redis.client.lpush('nobody', 'a-task-nobody-consumes');
     const before = await snapshot(redis.client);
     await json(['--server-version', '1.2.0']);
-    await runCli(['workers', '-b', redis.url]);
+    await runCli(['workers', '--no-docker', '-b', redis.url]);
     const after = await snapshot(redis.client);
     expect(after).toEqual(before);
     expect(Object.keys(after).filter((k) => k.includes('reply'))).toEqual([]);
@@ -80,11 +80,11 @@ describe('fleetdoc workers on a real fleet', () => {
   });
 
   it('prints a table with a summary line on a terminal, and bare rows when piped', async () => {
-    const tty = await runCli(['workers', '-b', redis.url, '--server-version', '1.2.0'], { tty: true, env: { NO_COLOR: '1' } });
+    const tty = await runCli(['workers', '--no-docker', '-b', redis.url, '--server-version', '1.2.0'], { tty: true, env: { NO_COLOR: '1' } });
     expect(tty.stdout).toMatch(/NAME.*VERSION.*STATUS/);
     expect(tty.stdout).toMatch(/6 workers: 2 compatible, 2 unversioned, 2 mismatched, 1 unresponsive/);
     expect(tty.stdout).not.toMatch(/\x1b\[/);
-    const piped = await runCli(['workers', '-b', redis.url, '--server-version', '1.2.0']);
+    const piped = await runCli(['workers', '--no-docker', '-b', redis.url, '--server-version', '1.2.0']);
     const rows = piped.stdout.trim().split('\n');
     expect(rows).toHaveLength(6);
     expect(rows.every((r) => r.split('\t').length === 8)).toBe(true);
@@ -92,14 +92,14 @@ describe('fleetdoc workers on a real fleet', () => {
   });
 
   it('colours by status when FORCE_COLOR is set, never with --no-color', async () => {
-    const forced = await runCli(['workers', '-b', redis.url, '--server-version', '1.2.0'], { tty: true, env: { FORCE_COLOR: '1' } });
+    const forced = await runCli(['workers', '--no-docker', '-b', redis.url, '--server-version', '1.2.0'], { tty: true, env: { FORCE_COLOR: '1' } });
     expect(forced.stdout).toMatch(/\x1b\[3[12]m/);
-    const off = await runCli(['workers', '-b', redis.url, '--server-version', '1.2.0', '--no-color'], { tty: true, env: { FORCE_COLOR: '1' } });
+    const off = await runCli(['workers', '--no-docker', '-b', redis.url, '--server-version', '1.2.0', '--no-color'], { tty: true, env: { FORCE_COLOR: '1' } });
     expect(off.stdout).not.toMatch(/\x1b\[/);
   });
 
   it('never makes an unversioned worker compatible, whatever the range', async () => {
-    const res = await runCli(['workers', '--json', '-b', redis.url, '--compatible', '*']);
+    const res = await runCli(['workers', '--json', '--no-docker', '-b', redis.url, '--compatible', '*']);
     const doc = JSON.parse(res.stdout);
     expect(doc.workers.find((w: { name: string }) => w.name === `celery@${HOST}`)).toMatchObject({ compatible: false, status: 'unversioned' });
     expect(res.code).toBe(2);

@@ -31,8 +31,11 @@ export async function connectBroker(target: BrokerTarget, timeoutMs: number): Pr
     }
     return client;
   };
+  // Open both at once: the reply collector needs its own connection, and a second handshake in
+  // series would add a round trip to every run.
+  let blocker: Promise<Redis> | null = open(true);
+  blocker.catch(() => undefined);
   const cmd = await open(false);
-  let blocker: Promise<Redis> | null = null;
   return {
     target,
     cmd,
@@ -58,7 +61,8 @@ function redisOptions(t: BrokerTarget, timeoutMs: number, blocking: boolean): Re
     maxRetriesPerRequest: 0,
     retryStrategy: () => null,
     enableOfflineQueue: true,
-    connectionName: 'fleetdoc',
+    // connect() already proves the server answers; the INFO ready check is one more round trip.
+    enableReadyCheck: false,
   };
 }
 

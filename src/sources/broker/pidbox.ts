@@ -126,3 +126,10 @@ function complete(result: ControlResult, expect: string[]): boolean {
   }
   return true;
 }
+
+/** Fire a control command at named workers without asking for a reply (shutdown never answers). */
+export async function publishControl(conn: BrokerConnection, method: string, destination: string[]): Promise<number> {
+  const channel = conn.key(`/${conn.target.db}.celery.pidbox`);
+  const body = { method, arguments: {}, destination, pattern: null, matcher: null };
+  return conn.cmd.publish(channel, encodeMessage(body, { exchange: 'celery.pidbox', routingKey: '', headers: { clock: 1 } }));
+}

@@ -1,0 +1,126 @@
+// Pure: what is wrong with a worker container, and what to run about it.
+import { rewriteWorkerName, parseCeleryWorker } from './celery-argv.js';
+import { parseWorkerName, versionedName } from './name.js';
+import type { ContainerRecord } from './types.js';
+import { compareVersions } from './version.js';
+import { shellJoin, shellQuote } from '../util/shell.js';
+
+export interface ContainerFinding {
+  kind: 'restart-loop' | 'oom' | 'exited' | 'stray' | 'label-mismatch';
+  severity: 'warning' | 'critical';
+  message: string;
+  remediation: { where: string; command: string }[];
+}
+
+const LOOP_RESTARTS = 3;
+
+export function containerLive(c: ContainerRecord): boolean {
+  return c.status === 'running' || c.status === 'restarting' || c.status === 'paused';
+}
+
+export function isRestartLoop(c: ContainerRecord): boolean {
+  return c.status === 'restarting' || (c.restart_count >= LOOP_RESTARTS && c.status === 'running');
+}
+
+const stopped = (c: ContainerRecord) => c.status === 'exited' || c.status === 'dead';
+
+/** Restarting, exited non-zero, or OOM-killed: the containers whose log is worth showing. */
+export function needsLogs(c: ContainerRecord): boolean {
+  return isRestartLoop(c) || c.oom_killed || (stopped(c) && c.exit_code !== null && c.exit_code !== 0);
+}
+
+/** What an exit code says, as Docker reports it (128 + signal for a signal). */
+export function explainExit(code: number | null, oomKilled: boolean): string {
+  // A container running again has its exit code reset to 0, but keeps OOMKilled.
+  if (oomKilled && (code === 137 || !code)) return 'exit 137, killed by SIGKILL: out of memory (OOMKilled)';
+  if (oomKilled) return `${explainExit(code, false)}; a process in it ran out of memory (OOMKilled)`;
+  if (code === null) return 'exit code unknown';
+  if (code === 137) return 'exit 137, killed by SIGKILL';
+  if (code === 143) return 'exit 143, stopped by SIGTERM';
+  if (code === 1) return 'exit 1, application error';
+  if (code === 126 || code === 127) return `exit ${code}, the command could not be run`;
+  return `exit ${code}`;
+}
+
+export function containerFindings(c: ContainerRecord, serverVersion: string | null): ContainerFinding[] {
+  const out: ContainerFinding[] = [];
+  const logs = { where: `docker ${c.engine}`, command: `docker logs --tail 50 ${shellQuote(c.name)}` };
+  const restarts = `${c.restart_count} restart${c.restart_count === 1 ? '' : 's'}`;
+  if (isRestartLoop(c)) {
+    // A running container's exit code was reset to 0 when it started again.
+    const last = c.status === 'running' && c.exit_code === 0 && !c.oom_killed ? '' : `; last ${explainExit(c.exit_code, c.oom_killed)}`;
+    const message = `container ${c.name} is crash-looping (${c.status}, ${restarts}${last})`;
+    out.push({ kind: 'restart-loop', severity: 'critical', message, remediation: [logs] });
+  } else if (c.oom_killed) {
+    const message = `container ${c.name} was killed for running out of memory (OOMKilled, ${c.status})`;
+    out.push({ kind: 'oom', severity: containerLive(c) ? 'critical' : 'warning', message, remediation: [logs] });
+  } else if (stopped(c) && c.exit_code !== null && c.exit_code !== 0) {
+    out.push({ kind: 'exited', severity: 'warning', message: `container ${c.name} ${c.status} (${explainExit(c.exit_code, false)})`, remediation: [logs] });
+  }
+  const parsed = parseWorkerName(c.worker_name);
+  const version = parsed.version;
+  const wrong = version === null ? 'has no version tag' : serverVersion !== null && compareVersions(version, serverVersion) !== 0 ? `is ${version}, not the server's ${serverVersion}` : null;
+  if (wrong !== null) {
+    const message = `worker container ${c.name} (${c.worker_name}) ${wrong}`;
+    out.push({ kind: 'stray', severity: containerLive(c) ? 'critical' : 'warning', message, remediation: strayRemedies(c, serverVersion ?? version) });
+  }
+  if (c.image_version !== null && version !== null && compareVersions(c.image_version, version) !== 0) {
+    const message = `image ${c.image} is labelled ${c.image_version} (org.opencontainers.image.version) but the worker name says ${version}`;
+    out.push({ kind: 'label-mismatch', severity: 'warning', message, remediation: [] });
+  }
+  return out;
+}
+
+// Stop and remove it; for a compose service, the -n to put in the compose
+// file and the command that recreates the service from it.
+function strayRemedies(c: ContainerRecord, version: string | null): ContainerFinding['remediation'] {
+  const name = shellQuote(c.name);
+  const where = `docker ${c.engine}`;
+  const out = [{ where, command: `docker stop ${name} && docker rm ${name}` }];
+  if (!c.compose || version === null) return out;
+  const args = parseCeleryWorker(c.command);
+  const template = correctedTemplate(args?.hostname ?? null, c.worker_name, version);
+  const files = (c.compose.config_files ?? '').split(',').filter((f) => f !== '');
+  const place = files.length > 0 ? files.join(', ') : (c.compose.working_dir ?? `compose project ${c.compose.project}`);
+  out.push({ where: `${place}, service ${c.compose.service}: command`, command: args ? shellJoin(rewriteWorkerName(args, template)) : `-n ${shellQuote(template)}` });
+  const compose = ['docker', 'compose', '-p', c.compose.project, ...files.flatMap((f) => ['-f', f])];
+  if (files.length === 0 && c.compose.working_dir) compose.push('--project-directory', c.compose.working_dir);
+  out.push({ where, command: shellJoin([...compose, 'up', '-d', '--force-recreate', c.compose.service]) });
+  return out;
+}
+
+// The -n to use instead, keeping the host part of the old template. Without
+// an `@` the whole template is Celery's host part and the name is `celery`.
+function correctedTemplate(template: string | null, workerName: string, version: string): string {
+  if (template === null) return versionedName(parseWorkerName(workerName), version);
+  const at = template.indexOf('@');
+  if (at < 0) return versionedName(parseWorkerName('celery'), version, template || '%h');
+  return versionedName(parseWorkerName(template), version, template.slice(at + 1) || '%h');
+}
+
+/** For a worker container the broker does not know: the likelier reason, from its state. */
+export function likelyCause(c: ContainerRecord, now: number = Date.now()): string {
+  if (isRestartLoop(c)) {
+    const exit = c.oom_killed ? `exit ${c.exit_code || 137}, OOM` : c.status === 'running' ? 'up again' : `exit ${c.exit_code ?? '?'}`;
+    return `${c.status}, ${c.restart_count} restarts (${exit}): crash-looping`;
+  }
+  if (stopped(c)) return `${c.status} ${ago(c.finished_at, now)}(${explainExit(c.exit_code, c.oom_killed)}): not running`;
+  if (c.status === 'created') return 'created but never started';
+  if (c.status === 'paused') return 'paused: cannot answer the broker';
+  if (c.status !== 'running') return `${c.status}: not running`;
+  const up = c.started_at === null ? NaN : Math.round((now - Date.parse(c.started_at)) / 1000);
+  if (up >= 0 && up < 30) {
+    // Celery needs a few seconds to connect; a restart count says it has died before.
+    if (c.restart_count > 0) return `running for ${up} s after ${c.restart_count} restart(s): likely crash-looping`;
+    return `running for ${up} s: may still be starting`;
+  }
+  return 'running but not answering the broker: pointed at another broker or hung';
+}
+
+function ago(iso: string | null, now: number): string {
+  const t = iso === null ? NaN : Date.parse(iso);
+  if (!Number.isFinite(t)) return '';
+  const s = Math.max(0, (now - t) / 1000);
+  const text = s < 90 ? `${Math.round(s)}s` : s < 5400 ? `${Math.round(s / 60)}m` : s < 172_800 ? `${Math.round(s / 3600)}h` : `${Math.round(s / 86_400)}d`;
+  return `${text} ago `;
+}

@@ -1,0 +1,67 @@
+// Pure: findings per check for `diagnose`. Each finding is one sentence about one subject,
+// with the commands to type grouped by where to type them.
+import { shellJoin } from '../util/shell.js';
+import { containerFindings } from './containers.js';
+import { processRemediation } from './fixguide.js';
+import type { QueueRow } from './queues.js';
+import type { StaleRow } from './stalereport.js';
+import type { ContainerRecord, Severity, Worker } from './types.js';
+import { isLive, workerSeverity } from './verdict.js';
+
+export interface Finding {
+  check: string;
+  severity: Severity;
+  subject: string;
+  message: string;
+  remediation: { where: string; command: string }[];
+  evidence: string[];
+}
+
+export function versionFindings(workers: Worker[], server: string | null, sshConfig: string | null): Finding[] {
+  return workers
+    // Container-backed workers are covered by stray-containers, with the docker commands.
+    .filter((w) => !w.compatible && !w.container && !w.duplicate_of && isLive(w))
+    .map((w) => {
+      const what = w.status === 'unversioned' ? 'has no version tag in its name' : `runs ${w.version}${w.drift ? `, ${w.drift} of` : ', not'} the server's ${server ?? 'version'}`;
+      const eats = w.queues.length ? ` and consumes ${w.queues.join(', ')}` : ' and consumes no queue';
+      const remediation = w.process
+        ? processRemediation(w.process, { serverVersion: server, hung: !w.responsive, sshConfig })
+        : [{ where: 'here', command: shellJoin(['fleetdoc', 'kill', w.name, '--yes']) }];
+      return finding('worker-versions', workerSeverity(w), w.name, `${w.name} ${what}${eats}`, remediation, workerEvidence(w));
+    });
+}
+
+export function queueFindings(rows: QueueRow[]): Finding[] {
+  return rows.filter((q) => !q.healthy).map((q) => {
+    const thieves = q.consumers.incompatible;
+    const remediation = thieves.length ? [{ where: 'here', command: shellJoin(['fleetdoc', 'kill', ...thieves, '--yes']) }] : [];
+    const evidence = [`messages ${q.messages}, unacked ${q.unacked}`, `consumers: compatible ${q.consumers.compatible.join(', ') || '-'}; incompatible ${thieves.join(', ') || '-'}; unresponsive ${q.consumers.unresponsive.join(', ') || '-'}`];
+    return finding('queue-health', q.severity, q.name, `queue ${q.name}: ${q.problems.join('; ')}`, remediation, evidence);
+  });
+}
+
+export function staleFindings(rows: StaleRow[]): Finding[] {
+  return rows.filter((r) => r.state !== 'healthy').map((r) => {
+    const [first, ...rest] = r.reasons;
+    return finding('stale-workers', r.severity, r.name, `${r.name} is ${r.state}${first ? `: ${first}` : ''}`, r.remediation, rest);
+  });
+}
+
+export function containerCheckFindings(containers: ContainerRecord[], server: string | null, logs: Record<string, string[]>): Finding[] {
+  const check = { 'restart-loop': 'restart-loops', oom: 'restart-loops', exited: 'restart-loops', stray: 'stray-containers', 'label-mismatch': 'image-labels' } as const;
+  return containers.flatMap((c) => containerFindings(c, server).map((f) => finding(
+    check[f.kind], f.severity, c.name, f.message, f.remediation,
+    [`${c.engine}: ${c.id.slice(0, 12)} ${c.image} ${c.status}, restarts ${c.restart_count}, exit ${c.exit_code ?? '-'}${c.oom_killed ? ', OOMKilled' : ''}`, ...(logs[c.id] ?? []).map((l) => `log: ${l}`)],
+  )));
+}
+
+export function finding(check: string, severity: Severity, subject: string, message: string, remediation: Finding['remediation'], evidence: string[]): Finding {
+  return { check, severity, subject, message, remediation, evidence };
+}
+
+function workerEvidence(w: Worker): string[] {
+  const out = [`broker: ${w.responsive ? `answers, pid ${w.pid ?? '?'}, queues ${w.queues.join(',') || '-'}` : w.in_roster ? 'in the roster, no reply' : 'not known'}`];
+  if (w.process) out.push(`ps on ${w.process.host}: ${w.process.pid} ${w.process.state} ${w.process.command}`);
+  if (w.broker) out.push(`connected to ${w.broker.hostname ?? '?'}:${w.broker.port ?? '?'}/${w.broker.virtual_host ?? '?'}`);
+  return out;
+}

@@ -1,0 +1,77 @@
+// Carry out a kill plan through a small set of effects, then verify each target.
+// The effects are the only I/O; tests drive this with fakes, the CLI with real sources.
+import type { KillAction, Step } from './killplan.js';
+
+export interface Effects {
+  shutdown(name: string): Promise<void>;
+  /** Does the worker still answer a ping? */
+  answering(name: string): Promise<boolean>;
+  signal(target: string, signal: 'TERM' | 'KILL', pids: number[]): Promise<string | null>;
+  /** null when it cannot be told (host unreachable). */
+  alive(target: string, pid: number): Promise<boolean | null>;
+  dockerStop(engine: string, id: string, seconds: number): Promise<string | null>;
+  dockerRm(engine: string, id: string): Promise<string | null>;
+  containerRunning(engine: string, id: string): Promise<boolean | null>;
+  removeBinding(name: string): Promise<void>;
+  sleep(ms: number): Promise<void>;
+}
+
+export async function runAction(a: KillAction, fx: Effects): Promise<KillAction> {
+  if (a.result === 'skipped') return a;
+  const errors: string[] = [];
+  let done = false;
+  for (const step of a.steps) {
+    if (done && step.kind !== 'docker-rm') continue;
+    const err = await runStep(step, a, fx);
+    if (err === 'gone') done = true;
+    else if (err) errors.push(err);
+  }
+  const state = await verify(a, fx);
+  const gone = state.every((s) => s !== true);
+  if (gone) {
+    const binding = a.steps.find((s) => s.kind === 'remove-binding');
+    if (binding) await fx.removeBinding(binding.name);
+  }
+  const unknown = state.some((s) => s === null);
+  return {
+    ...a,
+    result: gone && !unknown ? 'stopped' : errors.length ? 'failed' : gone ? 'stopped' : 'still-running',
+    detail: [...errors, ...(unknown ? ['could not confirm the process is gone (host unreachable)'] : [])].join('; ') || null,
+  };
+}
+
+async function runStep(step: Step, a: KillAction, fx: Effects): Promise<string | null | 'gone'> {
+  switch (step.kind) {
+    case 'broker-shutdown':
+      await fx.shutdown(step.name);
+      return null;
+    case 'wait-gone': {
+      // Poll rather than sleep the whole grace: most workers stop in well under a second.
+      const until = Date.now() + step.seconds * 1000;
+      do {
+        await fx.sleep(250);
+        if ((await verify(a, fx)).every((s) => s === false)) return 'gone';
+      } while (Date.now() < until);
+      return null;
+    }
+    case 'signal':
+      return fx.signal(step.target, step.signal, step.pids);
+    case 'docker-stop':
+      return fx.dockerStop(step.engine, step.id, step.seconds);
+    case 'docker-rm':
+      return fx.dockerRm(step.engine, step.id);
+    case 'remove-binding':
+      return null; // only once verified gone, in runAction
+  }
+}
+
+/** One entry per way the target could still be alive: true alive, false gone, null unknown. */
+async function verify(a: KillAction, fx: Effects): Promise<(boolean | null)[]> {
+  const out: Promise<boolean | null>[] = [];
+  for (const s of a.steps) {
+    if (s.kind === 'broker-shutdown') out.push(fx.answering(s.name));
+    if (s.kind === 'signal' && s.signal === 'KILL') out.push(fx.alive(s.target, s.pids[0]));
+    if (s.kind === 'docker-stop') out.push(fx.containerRunning(s.engine, s.id));
+  }
+  return Promise.all(out);
+}

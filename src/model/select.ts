@@ -1,0 +1,95 @@
+// Pure: which workers a `kill` invocation means. A compatible, responsive worker is hit only when named exactly.
+import type { Worker } from './types.js';
+
+export type Selector = 'incompatible' | 'unversioned' | 'mismatched' | 'stale';
+
+export interface Selection {
+  target: string;
+  worker: Worker | null;
+  /** How it was chosen: exact name, glob, container:…, host:pid or a selector. */
+  how: 'name' | 'glob' | 'container' | 'pid' | Selector;
+  /** Set when the target matched nothing usable. */
+  problem: string | null;
+}
+
+export function selectTargets(
+  workers: Worker[],
+  targets: string[],
+  selectors: Selector[],
+  staleNames: Set<string> = new Set(),
+): Selection[] {
+  const out: Selection[] = [];
+  const seen = new Set<Worker>();
+  const push = (s: Selection) => {
+    if (s.worker && seen.has(s.worker)) return;
+    if (s.worker) seen.add(s.worker);
+    out.push(s);
+  };
+  for (const t of targets) {
+    const exact = workers.filter((w) => w.name === t && !w.duplicate_of);
+    if (exact.length) {
+      exact.forEach((w) => push({ target: t, worker: w, how: 'name', problem: null }));
+      continue;
+    }
+    if (t.startsWith('container:')) {
+      const ref = t.slice('container:'.length);
+      const w = workers.find((x) => x.container && (x.container.name === ref || x.container.id.startsWith(ref)));
+      push({ target: t, worker: w ?? null, how: 'container', problem: w ? null : `no worker container ${ref}` });
+      continue;
+    }
+    const hostPid = /^(.+):(\d+)$/.exec(t);
+    if (hostPid) {
+      const [, host, pid] = hostPid;
+      const w = workers.find((x) => x.process && x.process.pid === Number(pid) && (x.process.target === host || x.process.host === host));
+      push({ target: t, worker: w ?? null, how: 'pid', problem: w ? null : `no Celery worker process ${pid} on ${host}` });
+      continue;
+    }
+    if (/[*?[]/.test(t)) {
+      const re = globToRegExp(t);
+      const hits = workers.filter((w) => re.test(w.name) && !protectedWorker(w));
+      if (!hits.length) push({ target: t, worker: null, how: 'glob', problem: `${t} matches no incompatible or unresponsive worker` });
+      hits.forEach((w) => push({ target: t, worker: w, how: 'glob', problem: null }));
+      continue;
+    }
+    push({ target: t, worker: null, how: 'name', problem: `no worker named ${t}` });
+  }
+  for (const sel of selectors) {
+    for (const w of workers) {
+      if (protectedWorker(w)) continue;
+      if (matches(w, sel, staleNames)) push({ target: `--${sel}`, worker: w, how: sel, problem: null });
+    }
+  }
+  return out;
+}
+
+/** Compatible and answering: never hit by a glob or a selector. */
+export function protectedWorker(w: Worker): boolean {
+  return w.compatible && w.responsive;
+}
+
+function matches(w: Worker, sel: Selector, stale: Set<string>): boolean {
+  if (sel === 'incompatible') return !w.compatible;
+  if (sel === 'unversioned') return w.status === 'unversioned';
+  if (sel === 'mismatched') return w.status === 'mismatched';
+  return stale.has(w.name);
+}
+
+/** Shell-style glob (`*`, `?`, `[…]`) over the whole name. */
+export function globToRegExp(glob: string): RegExp {
+  let re = '';
+  for (let i = 0; i < glob.length; i++) {
+    const ch = glob[i];
+    if (ch === '*') re += '.*';
+    else if (ch === '?') re += '.';
+    else if (ch === '[') {
+      const end = glob.indexOf(']', i + 2);
+      if (end < 0) re += '\\[';
+      else {
+        const body = glob.slice(i + 1, end).replace(/\\/g, '\\\\');
+        re += `[${body.startsWith('!') ? '^' + body.slice(1) : body}]`;
+        i = end;
+      }
+    } else re += ch.replace(/[.+^${}()|\\/]/g, '\\$&');
+  }
+  return new RegExp(`^${re}$`, 's');
+}

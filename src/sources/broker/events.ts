@@ -1,0 +1,150 @@
+// Worker heartbeats from the celeryev pub/sub stream: subscribe, listen a while, unsubscribe.
+import type { Redis } from 'ioredis';
+import { InterruptedError } from '../../errors.js';
+import { explain, type BrokerConnection } from './connect.js';
+import { decodeEnvelope, isObject } from './envelope.js';
+
+export interface Heartbeat {
+  /** The worker's node name, e.g. celery@pandalab-01. */
+  hostname: string;
+  /** Unix seconds, from the latest event's own timestamp. */
+  last_heartbeat_at: number;
+  /** Local unix seconds when that event arrived. */
+  received_at: number;
+  freq: number | null;
+  active: number | null;
+  processed: number | null;
+  loadavg: number[] | null;
+  sw_ver: string | null;
+  /** The worker said goodbye (worker-offline) and has not come back online since. */
+  offline: boolean;
+  /** Worker events seen in the window. */
+  count: number;
+}
+
+export interface HeartbeatResult {
+  workers: Map<string, Heartbeat>;
+  warnings: string[];
+}
+
+const KEPT = new Set(['worker-heartbeat', 'worker-online', 'worker-offline']);
+// A hostile stream must not grow memory without bound.
+const MAX_WORKERS = 100_000;
+
+export async function listenHeartbeats(
+  conn: BrokerConnection,
+  opts: { seconds: number; signal?: AbortSignal },
+): Promise<HeartbeatResult> {
+  if (opts.signal?.aborted) throw new InterruptedError();
+  const workers = new Map<string, Heartbeat>();
+  const unreadable = new Map<string, number>();
+  const warnings: string[] = [];
+  const timeoutMs = conn.cmd.options.connectTimeout ?? 1000;
+  // A subscribed connection can do nothing else, so the stream gets one of its own.
+  const sub: Redis = conn.cmd.duplicate({ connectionName: 'fleetdoc-events', lazyConnect: true });
+  let lastError: Error | null = null;
+  sub.on('error', (err: Error) => { lastError = err; });
+  let stop: () => void = () => undefined;
+  const stopped = new Promise<void>((resolve) => { stop = resolve; });
+  const onEnd = () => {
+    warnings.push('the broker closed the event stream before the listen window ended');
+    stop();
+  };
+  opts.signal?.addEventListener('abort', stop);
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    // Setting up is bounded like every other broker call; a TLS handshake could otherwise hang.
+    const guard = setTimeout(() => { lastError = new Error('ETIMEDOUT'); sub.disconnect(); }, Math.max(timeoutMs, 250));
+    try {
+      await sub.connect();
+      sub.on('pmessage', (_pattern: string, _channel: string, raw: string) => accept(raw, workers, unreadable));
+      sub.once('end', onEnd);
+      await sub.psubscribe(channelPattern(conn));
+    } catch (err) {
+      throw explain(lastError ?? (err as Error), conn.target, timeoutMs);
+    } finally {
+      clearTimeout(guard);
+    }
+    // The window starts once we are subscribed: pub/sub keeps no backlog.
+    timer = setTimeout(stop, Math.max(0, opts.seconds * 1000));
+    if (opts.signal?.aborted) stop();
+    await stopped;
+  } finally {
+    clearTimeout(timer);
+    opts.signal?.removeEventListener('abort', stop);
+    sub.off('end', onEnd);
+    sub.removeAllListeners('pmessage');
+    if (sub.status === 'ready') {
+      await sub.punsubscribe().catch(() => undefined);
+      await sub.quit().catch(() => sub.disconnect());
+    } else {
+      sub.disconnect();
+    }
+  }
+  if (opts.signal?.aborted) throw new InterruptedError();
+  if (unreadable.size) warnings.unshift(unreadableLine(unreadable));
+  if (workers.size >= MAX_WORKERS) warnings.push(`stopped tracking new workers after ${MAX_WORKERS}`);
+  return { workers, warnings };
+}
+
+/** `<prefix>/<db>.celeryev/*`, with glob characters in the prefix taken literally. */
+export function channelPattern(conn: BrokerConnection): string {
+  const prefix = conn.key('').replace(/[\\*?[\]]/g, (c) => `\\${c}`);
+  return `${prefix}/${conn.target.db}.celeryev/*`;
+}
+
+function accept(raw: string, workers: Map<string, Heartbeat>, unreadable: Map<string, number>): void {
+  const decoded = decodeEnvelope(raw);
+  if (!decoded.ok) {
+    unreadable.set(decoded.why, (unreadable.get(decoded.why) ?? 0) + 1);
+    return;
+  }
+  // task.multi batches events in a JSON array; everything else is one event.
+  const body = decoded.msg.body;
+  const events = Array.isArray(body) ? body : [body];
+  const now = Date.now() / 1000;
+  for (const ev of events) {
+    if (!isObject(ev)) {
+      unreadable.set('event is not a JSON object', (unreadable.get('event is not a JSON object') ?? 0) + 1);
+      continue;
+    }
+    if (typeof ev.type !== 'string' || !KEPT.has(ev.type)) continue;
+    if (typeof ev.hostname !== 'string' || !ev.hostname) {
+      unreadable.set('worker event without a hostname', (unreadable.get('worker event without a hostname') ?? 0) + 1);
+      continue;
+    }
+    record(workers, ev, ev.hostname, ev.type, now);
+  }
+}
+
+function record(workers: Map<string, Heartbeat>, ev: Record<string, unknown>, name: string, type: string, now: number): void {
+  let hb = workers.get(name);
+  if (!hb) {
+    if (workers.size >= MAX_WORKERS) return;
+    hb = { hostname: name, last_heartbeat_at: 0, received_at: now, freq: null, active: null, processed: null, loadavg: null, sw_ver: null, offline: false, count: 0 };
+    workers.set(name, hb);
+  }
+  const at = num(ev.timestamp) ?? now;
+  hb.count++;
+  // Events can arrive out of order across channels; the newest one describes the worker.
+  if (at < hb.last_heartbeat_at) return;
+  hb.last_heartbeat_at = at;
+  hb.received_at = now;
+  hb.offline = type === 'worker-offline';
+  hb.freq = num(ev.freq) ?? hb.freq;
+  hb.active = num(ev.active) ?? hb.active;
+  hb.processed = num(ev.processed) ?? hb.processed;
+  const load = Array.isArray(ev.loadavg) ? ev.loadavg.map(num) : null;
+  if (load && load.every((n) => n !== null)) hb.loadavg = load as number[];
+  if (typeof ev.sw_ver === 'string') hb.sw_ver = ev.sw_ver;
+}
+
+function num(v: unknown): number | null {
+  return typeof v === 'number' && Number.isFinite(v) ? v : null;
+}
+
+function unreadableLine(reasons: Map<string, number>): string {
+  const total = [...reasons.values()].reduce((a, b) => a + b, 0);
+  const why = [...reasons].map(([r, n]) => `${r} (${n})`).join(', ');
+  return `skipped ${total} unreadable event message${total === 1 ? '' : 's'}: ${why}`;
+}

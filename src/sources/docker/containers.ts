@@ -1,0 +1,121 @@
+// The Docker source: every engine at once, each within its own deadline. One
+// list call per engine picks the worker candidates; only those are inspected.
+import { setMaxListeners } from 'node:events';
+import type { ContainerInspectInfo } from 'dockerode';
+import { needsLogs } from '../../model/containers.js';
+import type { ContainerRecord } from '../../model/types.js';
+import { openEngine, parseEndpoint, type EngineClient } from './engine.js';
+import { describeError, EngineError, NoAnswer } from './errors.js';
+import { fetchLogs } from './logs.js';
+import { candidacy, containerRecord } from './record.js';
+
+export interface DockerEngineResult {
+  engine: string;
+  ok: boolean;
+  error: string | null;
+  containers: ContainerRecord[];
+  /** Last log lines by container id, for containers that are restarting, exited non-zero or OOM-killed. */
+  logs: Record<string, string[]>;
+}
+
+export interface DockerOptions {
+  timeoutMs: number;
+  /** Log lines to fetch per problem container (0 or absent: none). */
+  logs?: number;
+  signal?: AbortSignal;
+  /** For DOCKER_TLS_VERIFY, DOCKER_CERT_PATH, SSH_AUTH_SOCK, HOME (default process.env). */
+  env?: NodeJS.ProcessEnv;
+}
+
+/** Never rejects: an engine that fails is a result with ok false and a one-line error. */
+export function gatherDocker(endpoints: string[], opts: DockerOptions): Promise<DockerEngineResult[]> {
+  return Promise.all(endpoints.map((endpoint) => gatherEngine(endpoint, opts)));
+}
+
+async function gatherEngine(endpoint: string, opts: DockerOptions): Promise<DockerEngineResult> {
+  const result: DockerEngineResult = { engine: endpoint, ok: false, error: null, containers: [], logs: {} };
+  const ep = parseEndpoint(endpoint);
+  if ('error' in ep) return { ...result, error: `${endpoint}: ${ep.error}` };
+  // Our own deadline, not just socket timeouts: an engine that trickles bytes,
+  // or an ssh handshake, would otherwise hold the run.
+  const ctl = new AbortController();
+  setMaxListeners(100, ctl.signal); // every request in flight listens on it
+  const cancel = () => ctl.abort();
+  if (opts.signal?.aborted) ctl.abort();
+  opts.signal?.addEventListener('abort', cancel, { once: true });
+  const timer = setTimeout(() => ctl.abort(new NoAnswer()), opts.timeoutMs);
+  const stopped = new Promise<never>((_, reject) => {
+    if (ctl.signal.aborted) reject(ctl.signal.reason);
+    ctl.signal.addEventListener('abort', () => reject(ctl.signal.reason), { once: true });
+  });
+  stopped.catch(() => undefined);
+  const opening = openEngine(ep, { timeoutMs: opts.timeoutMs, env: opts.env ?? process.env });
+  let client: EngineClient | null = null;
+  try {
+    client = await Promise.race([opening, stopped]);
+    const found = await Promise.race([readWorkers(client, endpoint, ctl.signal), stopped]);
+    result.ok = true;
+    result.containers = found.map((f) => f.record);
+    const n = opts.logs ?? 0;
+    if (n > 0) {
+      // Best effort within the same deadline: logs that do not arrive in time are left out.
+      const wanted = found.filter((f) => needsLogs(f.record));
+      const docker = client.docker;
+      const reads = mapLimit(wanted, client.concurrency, ({ record, tty }) =>
+        fetchLogs(docker, record.id, tty, n, ctl.signal).then((lines) => {
+          if (!ctl.signal.aborted) result.logs[record.id] = lines;
+        }, () => undefined));
+      await Promise.race([reads, stopped]).catch(() => undefined);
+    }
+  } catch (err) {
+    result.error = describeError(endpoint, ctl.signal.aborted ? ctl.signal.reason : err, opts.timeoutMs);
+  } finally {
+    clearTimeout(timer);
+    opts.signal?.removeEventListener('abort', cancel);
+    ctl.abort();
+    // Also when the deadline beat the connection: close it once it is made.
+    opening.then((c) => c.close(), () => undefined);
+  }
+  return result;
+}
+
+interface Found {
+  record: ContainerRecord;
+  tty: boolean;
+}
+
+async function readWorkers(client: EngineClient, endpoint: string, signal: AbortSignal): Promise<Found[]> {
+  const list: unknown = await client.docker.listContainers({ all: true, abortSignal: signal });
+  if (!Array.isArray(list)) throw new EngineError('answered, but not as a Docker engine (no container list)');
+  const candidates = list.filter((c) => c && typeof c.Id === 'string' && candidacy(c) !== null);
+  const infos = await mapLimit(candidates, client.concurrency, (c) => inspect(client, c.Id, signal));
+  const found: Found[] = [];
+  for (const info of infos) {
+    const record = info ? containerRecord(endpoint, info) : null;
+    if (record) found.push({ record, tty: info?.Config?.Tty === true });
+  }
+  return found;
+}
+
+async function inspect(client: EngineClient, id: string, signal: AbortSignal): Promise<ContainerInspectInfo | null> {
+  try {
+    return await client.docker.getContainer(id).inspect({ abortSignal: signal });
+  } catch (err) {
+    if ((err as { statusCode?: number }).statusCode === 404) return null; // removed since the list call
+    throw err;
+  }
+}
+
+/** `fn` over `items` with at most `limit` calls in flight; results in input order. */
+async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const out = new Array<R>(items.length);
+  let next = 0;
+  const lane = async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i]);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
+  return out;
+}

@@ -1,0 +1,90 @@
+// The real effects behind `kill --yes`: broker control, ssh kill by pid, Docker stop/rm.
+// Remote commands are built from integers and fixed words only; no fleet text reaches a shell.
+import { splitSshTarget } from '../model/fixguide.js';
+import type { Effects } from '../model/killrun.js';
+import type { BrokerConnection } from './broker/connect.js';
+import { broadcast, publishControl, SEP } from './broker/pidbox.js';
+
+export interface EffectOptions {
+  timeoutMs: number;
+  sshConfig: string | null;
+  env: NodeJS.ProcessEnv;
+}
+
+export function realEffects(conn: BrokerConnection, o: EffectOptions): Effects & { close(): void } {
+  const engines = new Map<string, Promise<import('./docker/engine.js').EngineClient>>();
+  const engine = async (text: string) => {
+    if (!engines.has(text)) {
+      engines.set(text, (async () => {
+        const { parseEndpoint, openEngine } = await import('./docker/engine.js');
+        const ep = parseEndpoint(text);
+        if ('error' in ep) throw new Error(ep.error);
+        return openEngine(ep, { timeoutMs: Math.max(o.timeoutMs, 5000), env: o.env });
+      })());
+    }
+    return engines.get(text)!;
+  };
+  return {
+    shutdown: async (name) => void (await publishControl(conn, 'shutdown', [name])),
+    answering: async (name) => {
+      const r = await broadcast(conn, [{ method: 'ping' }], { destination: [name], timeoutMs: Math.min(o.timeoutMs, 1000) });
+      return r.replies.get('ping')!.has(name);
+    },
+    signal: async (target, signal, pids) => {
+      const res = await ssh(target, ['kill', `-${signal}`, ...pids.map(String)], o);
+      // kill exits 1 when a pid is already gone: that is the outcome we want. Not permitted is not.
+      if (res.exitCode === 0 || (res.exitCode === 1 && !/not permitted/i.test(res.error))) return null;
+      return `ssh ${target}: ${res.error || `kill exited ${res.exitCode}`}`;
+    },
+    alive: async (target, pid) => {
+      const res = await ssh(target, ['kill', '-0', String(pid)], o);
+      if (res.exitCode === 0 || /not permitted/i.test(res.error)) return true;
+      return res.exitCode === 1 && /no such process/i.test(res.error) ? false : null;
+    },
+    dockerStop: async (e, id, seconds) => dockerCall(() => engine(e).then((c) => c.docker.getContainer(id).stop({ t: seconds })), (err) => /not running|304/i.test(err)),
+    dockerRm: async (e, id) => dockerCall(() => engine(e).then((c) => c.docker.getContainer(id).remove({ force: false })), () => false),
+    containerRunning: async (e, id) => {
+      try {
+        const info = await (await engine(e)).docker.getContainer(id).inspect();
+        return Boolean(info.State?.Running) || info.State?.Status === 'restarting';
+      } catch (err) {
+        return /no such container|404/i.test(String(err)) ? false : null;
+      }
+    },
+    removeBinding: async (name) => {
+      await conn.cmd.srem(conn.key('_kombu.binding.celery.pidbox'), `${SEP}${SEP}${name}.celery.pidbox`);
+    },
+    sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
+    close: () => {
+      for (const p of engines.values()) p.then((c) => c.close(), () => undefined);
+    },
+  };
+}
+
+async function dockerCall(run: () => Promise<unknown>, fine: (err: string) => boolean): Promise<string | null> {
+  try {
+    await run();
+    return null;
+  } catch (err) {
+    const text = String((err as Error)?.message ?? err).split('\n')[0];
+    return fine(text) ? null : `docker: ${text}`;
+  }
+}
+
+async function ssh(target: string, words: string[], o: EffectOptions): Promise<{ exitCode: number | null; error: string }> {
+  const { execa } = await import('execa');
+  const { host, port } = splitSshTarget(target);
+  const deadline = Math.max(o.timeoutMs, 5000);
+  const args = [
+    '-T', '-o', 'BatchMode=yes', '-o', `ConnectTimeout=${Math.ceil(deadline / 1000)}`,
+    ...(o.sshConfig ? ['-F', o.sshConfig] : []),
+    ...(port !== null ? ['-p', String(port)] : []),
+    '--', host, ...words,
+  ];
+  const res = await execa('ssh', args, { stdin: 'ignore', reject: false, timeout: deadline, env: { ...o.env, SSH_ASKPASS_REQUIRE: 'never' } });
+  if (res.exitCode === 255 || res.exitCode === undefined) {
+    const { explainSsh } = await import('./ssh/hosts.js');
+    return { exitCode: null, error: explainSsh(String(res.stderr ?? ''), res.exitCode) };
+  }
+  return { exitCode: res.exitCode, error: String(res.stderr ?? '').trim().split('\n').pop() ?? '' };
+}

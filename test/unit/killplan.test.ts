@@ -1,0 +1,72 @@
+import { execFileSync } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
+import { bindingMember, planKill } from '../../src/model/killplan.js';
+import { buildWorkers } from '../../src/model/merge.js';
+import { globToRegExp, selectTargets } from '../../src/model/select.js';
+import type { BrokerWorker, ProcessRecord } from '../../src/model/types.js';
+import { splitShellWords } from '../../src/util/shell.js';
+
+const bw = (name: string, over: Partial<BrokerWorker> = {}): BrokerWorker => ({
+  name, responsive: true, pid: 100, concurrency: 1, uptime_s: 1, queues: ['celery'], children: [101], broker: null, in_roster: true, ...over,
+});
+const proc = (name: string, over: Partial<ProcessRecord> = {}): ProcessRecord => ({
+  target: 'hostA', host: 'hostA', pid: 29, ppid: 1, state: 'S', elapsed_s: 10, rss_kb: 1000, children: [30, 31],
+  command: 'celery worker', argv: ['celery', 'worker'], worker_name: name, queues: ['celery'], concurrency: 2, ...over,
+});
+const fleet = buildWorkers({
+  broker: [bw('main-v0.13.0@hostA'), bw('celery@hostA'), bw('old-v0.12.0@hostA'), bw('render-v0.13.0@hostA', { responsive: false, pid: null, queues: null })],
+  processes: [proc('render-v0.13.0@hostA', { state: 'T' }), proc('celery@hostA', { pid: 100, children: [101] })],
+}, { serverVersion: '0.13.0', compatible: null });
+const opts = { graceS: 10, rm: false, brokerDisplay: 'redis://:****@b:6379/0', gone: new Set<string>() };
+
+describe('selectTargets', () => {
+  it('a glob never hits a compatible, responsive worker', () => {
+    const names = selectTargets(fleet, ['*@hostA'], []).map((s) => s.worker?.name);
+    expect(names).not.toContain('main-v0.13.0@hostA');
+    expect(names).toEqual(expect.arrayContaining(['celery@hostA', 'old-v0.12.0@hostA', 'render-v0.13.0@hostA']));
+  });
+  it('an exact name does', () => {
+    expect(selectTargets(fleet, ['main-v0.13.0@hostA'], [])[0].worker?.name).toBe('main-v0.13.0@hostA');
+  });
+  it('selectors pick by class and never a compatible, responsive worker', () => {
+    expect(selectTargets(fleet, [], ['unversioned']).map((s) => s.worker?.name)).toEqual(['celery@hostA']);
+    expect(selectTargets(fleet, [], ['mismatched']).map((s) => s.worker?.name)).toEqual(['old-v0.12.0@hostA']);
+    expect(selectTargets(fleet, [], ['incompatible']).map((s) => s.worker?.name).sort()).toEqual(['celery@hostA', 'old-v0.12.0@hostA']);
+    expect(selectTargets(fleet, [], ['stale'], new Set(['render-v0.13.0@hostA', 'main-v0.13.0@hostA'])).map((s) => s.worker?.name)).toEqual(['render-v0.13.0@hostA']);
+  });
+  it('host:pid and unknown targets', () => {
+    expect(selectTargets(fleet, ['hostA:29'], [])[0].worker?.name).toBe('render-v0.13.0@hostA');
+    expect(selectTargets(fleet, ['nope@x'], [])[0]).toMatchObject({ worker: null, problem: 'no worker named nope@x' });
+  });
+  it.each([['celery@*', 'celery@h', true], ['celery@*', 'xcelery@h', false], ['a?c', 'abc', true], ['w[0-9]', 'w7', true], ['w[!0-9]', 'w7', false], ['a.b', 'axb', false]])(
+    'glob %s ~ %s: %s', (g, name, want) => expect(globToRegExp(g).test(name)).toBe(want));
+});
+
+describe('planKill', () => {
+  it('a responsive worker: broker shutdown first, then TERM and KILL of the main process and its children', () => {
+    const [a] = planKill(selectTargets(fleet, ['celery@hostA'], []), opts);
+    expect(a.steps.map((s) => s.kind)).toEqual(['broker-shutdown', 'wait-gone', 'signal', 'wait-gone', 'signal']);
+    expect(a.commands).toEqual([
+      "celery -b 'redis://:****@b:6379/0' control shutdown -d celery@hostA",
+      'ssh hostA kill -TERM 100',
+      'ssh hostA kill -KILL 100 101',
+    ]);
+  });
+  it('a stopped (T) process gets KILL at once, children included', () => {
+    const [a] = planKill(selectTargets(fleet, ['render-v0.13.0@hostA'], []), opts);
+    expect(a.commands).toEqual(['ssh hostA kill -KILL 29 30 31']);
+    expect(a).toMatchObject({ host: 'hostA', pid: 29, result: 'planned' });
+  });
+  it('hostile names are quoted in every command', () => {
+    const evil = 'x;touch /tmp/p $(id)@h';
+    const w = buildWorkers([bw(evil)], { serverVersion: '0.13.0', compatible: null });
+    const [a] = planKill(selectTargets(w, [evil], []), opts);
+    expect(splitShellWords(a.commands[0])).toEqual(['celery', '-b', 'redis://:****@b:6379/0', 'control', 'shutdown', '-d', evil]);
+  });
+  it('the ghost binding member survives bash quoting byte for byte', () => {
+    for (const name of ["gone-v1@h", "it's\\odd\n@h"]) {
+      const out = execFileSync('bash', ['-c', `printf %s ${bindingMember(name)}`]);
+      expect(out.toString('latin1')).toBe(`\x06\x16\x06\x16${name}.celery.pidbox`);
+    }
+  });
+});

@@ -1,0 +1,95 @@
+import { describe, expect, it } from 'vitest';
+import { ago, staleState, type StaleInput } from '../../src/model/stale.js';
+
+const base: StaleInput = {
+  name: 'render-v0.13.0@pandalab-01',
+  responsive: false,
+  inRoster: true,
+  timeoutS: 1,
+  process: null,
+  processLookedUp: true,
+  container: null,
+  containerLookedUp: false,
+  hostUnreachable: null,
+  heartbeat: null,
+  listenedS: 2.5,
+  brokerMismatch: null,
+  unacked: null,
+  visibilityTimeoutS: 3600,
+};
+const s = (over: Partial<StaleInput>) => staleState({ ...base, ...over });
+const proc = (state: string) => ({ host: 'pandalab-01', pid: 29, state });
+const box = (status: string, exit_code: number | null = null, oom_killed = false) => ({ name: 'render-1', status, exit_code, oom_killed });
+
+describe('staleState', () => {
+  it.each<[string, Partial<StaleInput>, string, RegExp[]]>([
+    ['responsive and beating', { responsive: true, heartbeat: { age_s: 0.8, freq: 2 } }, 'healthy', []],
+    ['responsive, not listened', { responsive: true, listenedS: 0 }, 'healthy', []],
+    ['responsive, window too short to tell', { responsive: true, listenedS: 1 }, 'healthy', []],
+    ['responsive, heartbeat late', { responsive: true, heartbeat: { age_s: 7.3, freq: 2 } }, 'degraded', [/^last heartbeat 7\.3 s ago \(beats every 2 s\)$/]],
+    ['responsive, no heartbeat', { responsive: true }, 'degraded', [/^no heartbeat in 2\.5 s although it answered ping/]],
+    ['stopped process', { process: proc('T') }, 'unresponsive', [/^no ping reply in 1\.0 s$/, /^process 29 on pandalab-01 is stopped \(T\)$/, /SIGCONT/, /^no heartbeat in 2\.5 s$/]],
+    ['stopped, tracing (t)', { process: proc('t'), listenedS: 0 }, 'unresponsive', [/^no ping reply/, /is stopped \(t\)/, /SIGCONT/]],
+    ['disk sleep', { process: proc('D'), listenedS: 0 }, 'unresponsive', [/^no ping reply/, /uninterruptible sleep \(D\)/]],
+    ['alive process, heartbeat stopped', { process: proc('Sl') }, 'stale', [/^no ping reply/, /^process 29 on pandalab-01 is alive \(S\)$/, /^no heartbeat in 2\.5 s: hung/]],
+    ['alive process, heartbeat late', { process: proc('R'), heartbeat: { age_s: 30, freq: 2 } }, 'stale', [/^no ping reply/, /alive \(R\)/, /^last heartbeat 30 s ago .*: hung/]],
+    ['alive process, not listened', { process: proc('S'), listenedS: 0 }, 'unresponsive', [/^no ping reply/, /alive \(S\)$/]],
+    ['alive process, still beating', { process: proc('S'), heartbeat: { age_s: 1.2, freq: 2 } }, 'unresponsive', [/^no ping reply/, /^still sends heartbeats \(last 1\.2 s ago\): its event loop runs/]],
+    ['alive, other broker', { process: proc('S'), brokerMismatch: 'redis://10.0.0.9:6379/0' }, 'unresponsive', [/^no ping reply/, /^process 29 on pandalab-01 talks to another broker: redis:\/\/10\.0\.0\.9/, /^no heartbeat/]],
+    ['container restarting', { processLookedUp: false, containerLookedUp: true, container: box('restarting', 1) }, 'unresponsive', [/^no ping reply/, /^container render-1 is restarting \(exit code 1\)$/, /^no heartbeat/]],
+    ['container exited OOM', { processLookedUp: false, containerLookedUp: true, container: box('exited', 137, true) }, 'unresponsive', [/^no ping reply/, /^container render-1 has exited \(exit code 137, OOM-killed\)$/, /^no heartbeat/]],
+    ['container paused', { containerLookedUp: true, container: box('paused') }, 'unresponsive', [/^no ping reply/, /render-1 is paused$/, /^no heartbeat/]],
+    ['container running, heartbeat stopped', { processLookedUp: false, containerLookedUp: true, container: box('running') }, 'stale', [/^no ping reply/, /^container render-1 is running$/, /: hung/]],
+    ['host unreachable', { processLookedUp: false, hostUnreachable: 'ssh pandalab-01: connection timed out' }, 'unresponsive', [/^no ping reply/, /^host unreachable: ssh pandalab-01: connection timed out$/, /^no heartbeat/]],
+    ['ghost, SSH checked', {}, 'gone', [/^no ping reply/, /^no worker process on its SSH host$/, /^no heartbeat/, /ghost/]],
+    ['ghost, Docker checked', { processLookedUp: false, containerLookedUp: true }, 'gone', [/^no ping reply/, /^no container runs it$/, /^no heartbeat/, /ghost/]],
+    ['ghost, only the broker to check', { processLookedUp: false }, 'gone', [/^no ping reply/, /^only the broker could be checked/, /^no heartbeat/, /ghost/]],
+    ['zombie process', { process: proc('Z') }, 'gone', [/^no ping reply/, /^process 29 on pandalab-01 has exited \(Z\)$/, /^no heartbeat/, /ghost/]],
+    ['no process but still beating', { heartbeat: { age_s: 0.5, freq: 2 } }, 'unresponsive', [/^no ping reply/, /^still sends heartbeats/]],
+    ['not in roster, nothing found', { inRoster: false }, 'unresponsive', [/^no ping reply/, /not in the roster/]],
+  ])('%s', (_label, over, state, reasons) => {
+    const v = s(over);
+    expect(v.state).toBe(state);
+    expect(v.reasons).toHaveLength(reasons.length);
+    reasons.forEach((re, i) => expect(v.reasons[i]).toMatch(re));
+    expect(v.severity).toBe(state === 'healthy' ? 'ok' : state === 'degraded' ? 'warning' : 'critical');
+  });
+
+  it('uses the timeout in the first reason', () => {
+    expect(s({ timeoutS: 2.25 }).reasons[0]).toBe('no ping reply in 2.3 s');
+  });
+
+  it('late means 2 × freq + 1 s, with freq from the heartbeat', () => {
+    expect(s({ responsive: true, heartbeat: { age_s: 5, freq: 2 } }).state).toBe('healthy');
+    expect(s({ responsive: true, heartbeat: { age_s: 5.1, freq: 2 } }).state).toBe('degraded');
+    expect(s({ responsive: true, heartbeat: { age_s: 20, freq: 10 } }).state).toBe('healthy');
+    expect(s({ responsive: true, heartbeat: { age_s: 5.1, freq: null } }).state).toBe('degraded');
+  });
+
+  it.each<[StaleInput['unacked'], string | null]>([
+    [{ count: 1, oldest_age_s: 840 }, 'holds 1 unacked task, oldest 14 min; the visibility timeout (3600 s) hands it back in 46 min'],
+    [{ count: 3, oldest_age_s: 840 }, 'holds 3 unacked tasks, oldest 14 min; the visibility timeout (3600 s) hands the oldest back in 46 min'],
+    [{ count: 2, oldest_age_s: 4000 }, 'holds 2 unacked tasks, oldest 67 min, past the visibility timeout (3600 s): the next restore check redelivers them'],
+    [{ count: 1, oldest_age_s: 3600 }, 'holds 1 unacked task, oldest 60 min, past the visibility timeout (3600 s): the next restore check redelivers it'],
+    [{ count: 1, oldest_age_s: null }, 'holds 1 unacked task; the visibility timeout (3600 s) hands it back at most 60 min after delivery'],
+    [{ count: 0, oldest_age_s: null }, null],
+    [null, null],
+  ])('stuck tasks %j', (unacked, text) => {
+    const v = s({ process: proc('T'), unacked });
+    expect(v.reasons.at(-1)).toBe(text ?? 'no heartbeat in 2.5 s');
+  });
+
+  it('the issue example: a stopped worker holding one task', () => {
+    const v = s({ listenedS: 0, process: proc('T'), unacked: { count: 1, oldest_age_s: 840 } });
+    expect(v).toMatchObject({ state: 'unresponsive', severity: 'critical' });
+    expect(v.reasons.slice(0, 2)).toEqual(['no ping reply in 1.0 s', 'process 29 on pandalab-01 is stopped (T)']);
+  });
+
+  it('a responsive worker never reports stuck tasks', () => {
+    expect(s({ responsive: true, heartbeat: { age_s: 1, freq: 2 }, unacked: { count: 4, oldest_age_s: 10 } }).reasons).toEqual([]);
+  });
+
+  it.each([[4.24, '4.2 s'], [45, '45 s'], [840, '14 min'], [3 * 3600, '3 h'], [3 * 86400, '3 d']])('ago(%s) = %s', (n, text) => {
+    expect(ago(n)).toBe(text);
+  });
+});
