@@ -72,7 +72,8 @@ async function scenario(label, targets) {
   console.log(`  ${label}`);
   console.log(`    one host at a time     slowest ${fmt(slowest)} ms, median ${fmt(median(single))} ms, sum ${fmt(sum / 1000)} s`);
   console.log(`    all ${HOSTS} at once         ${fmt(all.ms)} ms = ${fmt(all.ms / slowest)}x the slowest host, ${fmt(sum / all.ms)}x faster than the sum`);
-  console.log(`      CPU: ssh clients ${fmt(all.client)} s + the sshd side ${fmt(all.host)} s on the same ${cpus().length} CPUs = at least ${fmt(floor * 1000)} ms`);
+  console.log(`      CPU: ssh clients ${fmt(all.client)} s + the sshd side ${fmt(all.host)} s on the same ${cpus().length} CPUs = at least ${fmt(floor * 1000)} ms` +
+      ` (${fmt((all.client * 1000) / HOSTS, 0)} + ${fmt((all.host * 1000) / HOSTS, 0)} ms per host)`);
   console.log(`    --ssh-concurrency 16   ${fmt(dflt.ms)} ms`);
   console.log(`    hosts ok and complete: ${HOSTS - bad.length}/${HOSTS}; worker processes found: ${found} (2 per host)` +
     (bad.length ? `; e.g. ${bad[0].target}: ${bad[0].error ?? bad[0].warnings.join('; ')}` : ''));

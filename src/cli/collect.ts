@@ -34,7 +34,7 @@ export async function collect(ctx: Context, settings: Settings, conn: BrokerConn
   ]);
   // Listening starts first and runs while the other sources answer: the whole takes max(listen, gather).
   const [hb, fleet, bindings, info] = await Promise.all([
-    want.listenS ? listenHeartbeats(conn, { seconds: want.listenS, signal: ctx.signal }) : null,
+    want.listenS ? ctx.progress.track('heartbeats', listenHeartbeats(conn, { seconds: want.listenS, signal: ctx.signal })) : null,
     gatherFleet(ctx, settings, conn, { tasks: true }),
     q.readBindings(conn),
     want.info ? readBrokerInfo(conn) : null,

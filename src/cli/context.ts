@@ -1,5 +1,6 @@
 // What every command receives: streams, environment, clock. No singletons.
 import type { Writable } from 'node:stream';
+import { noProgress, type Progress } from '../render/progress.js';
 
 export type Stream = Writable & { isTTY?: boolean; columns?: number };
 
@@ -14,17 +15,27 @@ export interface IO {
 
 export interface Context extends IO {
   now: () => number;
+  /** Set per run by the command wiring once --json and colour are known. */
+  progress: Progress;
   warn(message: string): void;
   info(message: string): void;
 }
 
 export function makeContext(io: IO): Context {
-  return {
+  const ctx: Context = {
     ...io,
     now: io.now ?? Date.now,
-    warn: (m) => void io.stderr.write(`fleetdoc: warning: ${oneLine(m)}\n`),
-    info: (m) => void io.stderr.write(`fleetdoc: ${oneLine(m)}\n`),
+    progress: noProgress,
+    warn: (m) => {
+      ctx.progress.clear();
+      io.stderr.write(`fleetdoc: warning: ${oneLine(m)}\n`);
+    },
+    info: (m) => {
+      ctx.progress.clear();
+      io.stderr.write(`fleetdoc: ${oneLine(m)}\n`);
+    },
   };
+  return ctx;
 }
 
 /** Fleet-supplied text may hold newlines or escape codes; keep each message to one safe line. */

@@ -44,11 +44,11 @@ export async function gatherFleet(
   const [res, engines, hosts] = await Promise.all([
     // Without a broker (diagnose when it is down) the other sources still speak.
     conn
-      ? import('../sources/broker/workers.js').then((m) =>
-        m.gatherBrokerWorkers(conn, { timeoutMs: settings.timeoutMs, signal: ctx.signal, tasks: opts.tasks }))
+      ? ctx.progress.track('broker replies', import('../sources/broker/workers.js').then((m) =>
+        m.gatherBrokerWorkers(conn, { timeoutMs: settings.timeoutMs, signal: ctx.signal, tasks: opts.tasks })))
       : { workers: [], roster: [], heldTasks: new Map<string, string[]>(), warnings: [] },
-    gatherDockerSafe(ctx, settings),
-    gatherSshSafe(ctx, settings),
+    ctx.progress.track('docker', gatherDockerSafe(ctx, settings)),
+    ctx.progress.track(`ssh (${settings.ssh.hosts.length} hosts)`, gatherSshSafe(ctx, settings)),
   ]);
   for (const w of res.warnings) ctx.warn(w);
   const containers: ContainerRecord[] = engines.flatMap((e) => e.containers);

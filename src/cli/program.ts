@@ -2,6 +2,8 @@
 import { Command, Option } from 'commander';
 import { DEFAULT_BROKER, resolveSettings, type GlobalFlags, type Settings } from './settings.js';
 import type { Context } from './context.js';
+import { makeProgress } from '../render/progress.js';
+import { makeStyle } from '../render/style.js';
 import { VERSION } from '../version.js';
 
 export const EXIT_CODES_HELP = `
@@ -43,6 +45,7 @@ export function buildProgram(ctx: Context, done: (code: number) => void): Comman
       const flags = command.optsWithGlobals() as GlobalFlags & Record<string, unknown>;
       const settings = resolveSettings(flags, ctx.env, Boolean(ctx.stdout.isTTY));
       for (const w of settings.warnings) ctx.warn(w);
+      ctx.progress = makeProgress(ctx.stderr, !settings.json, makeStyle(settings.color, ctx.env).unicode);
       const run = await load();
       done(await run(ctx, settings, command.opts(), command.args));
     });

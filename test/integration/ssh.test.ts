@@ -1,6 +1,7 @@
 // The SSH source against real sshd "hosts" (containers with their own hostname
 // and PID namespace) running real Celery workers, and against hosts that
 // refuse, hang, want a password or have no ps.
+import { execFile } from 'node:child_process';
 import { writeFileSync, mkdtempSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import { fileURLToPath } from 'node:url';
@@ -9,8 +10,8 @@ import { InterruptedError } from '../../src/errors.js';
 import { splitShellWords } from '../../src/model/celery-argv.js';
 import { processRemediation } from '../../src/model/fixguide.js';
 import type { ProcessRecord } from '../../src/model/types.js';
-import { gatherSsh, type HostReport } from '../../src/sources/ssh/hosts.js';
-import { shellQuote } from '../../src/util/shell.js';
+import { gatherSsh, sshArgs, type HostReport } from '../../src/sources/ssh/hosts.js';
+import { shellJoin, shellQuote } from '../../src/util/shell.js';
 import { freePort, startRedis, type RedisServer } from '../helpers/redis.js';
 import { docker, runHostContainer, sshRun, testEnv } from '../helpers/testenv.js';
 
@@ -193,6 +194,19 @@ describe('hosts that do not cooperate', () => {
     }
     expect(report!.ok).toBe(false);
     expect(report!.error).toMatch(/^permission denied \(publickey,.*password.*\)$/);
+
+    // Even with a terminal to prompt on: plain ssh asks for the password, fleetdoc's ssh argv does not.
+    const onTty = (argv: string[]) => new Promise<{ out: string; ms: number }>((resolve) => {
+      const t0 = Date.now();
+      execFile('script', ['-qec', shellJoin(argv), '/dev/null'], { timeout: 2500, killSignal: 'SIGKILL' }, (_err, out) =>
+        resolve({ out: String(out), ms: Date.now() - t0 }));
+    });
+    const host = ['-F', `${dir}/config`, '-p', '2203', B.address];
+    expect((await onTty(['ssh', ...host, 'true'])).out).toMatch(/password:/);
+    const ours = await onTty(['ssh', ...sshArgs(`${B.address}:2203`, `${dir}/config`, 5000)]);
+    expect(ours.out).not.toMatch(/password:/);
+    expect(ours.out).toMatch(/Permission denied/);
+    expect(ours.ms).toBeLessThan(3000);
   });
 
   it('host key verification failures are named', async () => {
@@ -217,6 +231,11 @@ describe('hosts that do not cooperate', () => {
     expect(p.children).toHaveLength(1);
     expect(p.rss_kb).toBeGreaterThan(1000);
     expect(p.elapsed_s).toBeLessThan(120);
+  });
+
+  it('says so when there is no ssh client to run', async () => {
+    const [r] = await gatherSsh({ hosts: [target(A)], config, concurrency: 1 }, { timeoutMs: 2000, env: { PATH: '/nonexistent' } });
+    expect(r).toMatchObject({ ok: false, error: 'ssh not found: install an OpenSSH client' });
   });
 
   it('stops at once when cancelled, and leaves no ssh behind', async () => {

@@ -112,9 +112,13 @@ async function probeHost(
   const report = parseProbe(target, stdout);
   const late = `timed out after ${(deadlineMs / 1000).toFixed(1)} s`;
   if (!report.ok) return failedReport(target, timedOut ? late : explainSsh(stderr, res.exitCode, late));
-  if (timedOut) report.warnings.push(`${late}; the host answered only in part`);
-  if (res.isMaxBuffer) report.warnings.push(`more than ${MAX_OUTPUT / 1024 / 1024} MB of output; the rest was not read`);
-  report.partial ||= timedOut || res.isMaxBuffer;
+  // Some output came, but not all: say why.
+  const cut = timedOut ? late
+    : res.isMaxBuffer ? `more than ${MAX_OUTPUT / 1024 / 1024} MB of output`
+    : !report.partial ? null
+    : res.exitCode !== 0 ? explainSsh(stderr, res.exitCode, late) : 'the output stopped early';
+  if (cut) report.warnings.push(`${cut}; the host answered only in part`);
+  report.partial ||= cut !== null;
   return report;
 }
 
