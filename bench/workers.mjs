@@ -30,15 +30,18 @@ try {
   fleet.stop();
 }
 
+redis.stop();
+// A fresh broker: the real workers above were SIGKILLed and left roster ghosts behind.
+const redis2 = await startRedis();
 const SIM = Number(process.env.BENCH_SIM ?? 1000);
-const sim = await startResponders({ url: redis.url, names: Array.from({ length: SIM }, (_, i) => `sim${i}-v1.0.0@node${i % 50}`) });
+const sim = await startResponders({ url: redis2.url, names: Array.from({ length: SIM }, (_, i) => `sim${i}-v1.0.0@node${i % 50}`) });
 try {
   const runs = [];
-  for (let i = 0; i < 5; i++) runs.push(await measure('node', [FLEETDOC, 'workers', '--json', '--no-docker', '-b', redis.url, '--server-version', '1.0.0', '-t', '5']));
+  for (let i = 0; i < 5; i++) runs.push(await measure('node', [FLEETDOC, 'workers', '--json', '--no-docker', '-b', redis2.url, '--server-version', '1.0.0', '-t', '5']));
   const found = JSON.parse(runs.at(-1).out).workers.filter((w) => w.responsive).length;
   console.log(`workers: ${SIM} simulated responders, 5 runs`);
   console.log(`  fleetdoc workers --json  median ${fmt(median(runs.map((r) => r.ms)))} ms  peak ${fmt(Math.max(...runs.map((r) => r.mb)))} MB  responsive ${found}/${SIM}`);
 } finally {
   await sim.stop();
-  redis.stop();
+  redis2.stop();
 }

@@ -2,7 +2,7 @@
 // and PID namespace) running real Celery workers, and against hosts that
 // refuse, hang, want a password or have no ps.
 import { execFile } from 'node:child_process';
-import { writeFileSync, mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -21,6 +21,12 @@ const B = { name: 'fdt-ssh-b', hostname: 'hostB', address: '127.0.0.22', port: 2
 const HOSTILE = 'x;touch /tmp/p@h';
 let redis: RedisServer;
 let config: string;
+const scratch: string[] = [];
+const tmpdir = () => {
+  const dir = mkdtempSync('/tmp/fdt-ssh-');
+  scratch.push(dir);
+  return dir;
+};
 
 const inA = (cmd: string) => docker(['exec', A.name, 'sh', '-c', cmd]);
 // Each worker runs from the app dir, as a deployment would; `exec` so no shell stays behind.
@@ -61,6 +67,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await Promise.all([A, B].map((h) => docker(['rm', '-f', h.name])));
+  for (const dir of scratch) rmSync(dir, { recursive: true, force: true });
   await redis?.stop();
 });
 
@@ -181,7 +188,7 @@ describe('hosts that do not cooperate', () => {
     // and has no BatchMode, so only fleetdoc's own options keep ssh from asking.
     await docker(['exec', '-d', B.name, '/usr/sbin/sshd', '-D', '-e', '-o', `ListenAddress=${B.address}`, '-o', 'Port=2203',
       '-o', 'PasswordAuthentication=yes', '-o', 'KbdInteractiveAuthentication=yes', '-o', 'AuthorizedKeysFile=none', '-o', 'PidFile=none']);
-    const dir = mkdtempSync('/tmp/fdt-ssh-');
+    const dir = tmpdir();
     const { sshKey } = testEnv();
     writeFileSync(`${dir}/config`, `Host *\n  User root\n  IdentityFile ${sshKey}\n  IdentitiesOnly yes\n  StrictHostKeyChecking no\n` +
       '  UserKnownHostsFile /dev/null\n  LogLevel ERROR\n  PasswordAuthentication yes\n  KbdInteractiveAuthentication yes\n');
@@ -210,7 +217,7 @@ describe('hosts that do not cooperate', () => {
   });
 
   it('host key verification failures are named', async () => {
-    const dir = mkdtempSync('/tmp/fdt-ssh-');
+    const dir = tmpdir();
     writeFileSync(`${dir}/config`, 'Host *\n  User root\n  StrictHostKeyChecking yes\n  UserKnownHostsFile /dev/null\n  GlobalKnownHostsFile /dev/null\n');
     const [r] = await gather([target(A)], 2000, `${dir}/config`);
     expect(r).toMatchObject({ ok: false, error: 'host key verification failed' });

@@ -1,5 +1,11 @@
 // Opening ioredis connections whose every failure becomes one clear line.
-import { Redis, type RedisOptions } from 'ioredis';
+import type { Redis as RedisClient, RedisOptions } from 'ioredis';
+// The client class alone: ioredis' index also loads its Cluster support, a fifth of its start-up cost.
+import RedisModule from 'ioredis/built/Redis.js';
+
+// CommonJS interop differs between Node, esbuild and vitest: take the class wherever it landed.
+const Redis = ((RedisModule as unknown as { default?: typeof RedisClient }).default ?? RedisModule) as typeof RedisClient;
+type Redis = RedisClient;
 import { BrokerError } from '../../errors.js';
 import type { BrokerTarget } from './url.js';
 
@@ -61,8 +67,9 @@ function redisOptions(t: BrokerTarget, timeoutMs: number, blocking: boolean): Re
     maxRetriesPerRequest: 0,
     retryStrategy: () => null,
     enableOfflineQueue: true,
-    // connect() already proves the server answers; the INFO ready check is one more round trip.
-    enableReadyCheck: false,
+    // Keep the ready check: without it connect() resolves before AUTH is answered, and a wrong
+    // password surfaces later as a bare "Connection is closed".
+    enableReadyCheck: true,
   };
 }
 

@@ -76,8 +76,9 @@ type Execa = typeof import('execa').execa;
 async function probeHost(
   execa: Execa, target: string, config: string | null, deadlineMs: number, env: NodeJS.ProcessEnv, signal?: AbortSignal,
 ): Promise<HostReport> {
-  // Its own process group, so the deadline also ends a ProxyCommand or
-  // ProxyJump helper that would otherwise hold our pipes open.
+  // detached = its own session: no controlling terminal to prompt on, and a
+  // process group, so the deadline also ends a ProxyCommand or ProxyJump
+  // helper that would otherwise hold our pipes open.
   const child = execa('ssh', sshArgs(target, config, deadlineMs), {
     stdin: 'ignore', encoding: 'buffer', stripFinalNewline: false, reject: false, maxBuffer: MAX_OUTPUT, env, extendEnv: false, detached: true,
   });

@@ -64,9 +64,11 @@ function readTitle(argv: string[]): { name: string; main: boolean; args: string[
   if (!title.startsWith('[celeryd: ') || close < 0) return null;
   const head = title.slice(10, close);
   const colon = head.lastIndexOf(':');
+  if (colon < 0) return null;
   const rest = title.slice(close + 1);
   const open = rest.indexOf('(');
-  const args = open < 0 ? '' : rest.slice(open + 1, rest.lastIndexOf(')') > open ? rest.lastIndexOf(')') : undefined);
+  const end = rest.lastIndexOf(')');
+  const args = open < 0 ? '' : rest.slice(open + 1, end > open ? end : undefined);
   return { name: head.slice(0, colon), main: head.slice(colon + 1) === 'MainProcess', args: args.split(/\s+/).filter((w) => w !== '') };
 }
 
