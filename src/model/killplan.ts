@@ -1,5 +1,6 @@
 // Pure: how each selected worker will be stopped, most graceful first, as data and as printable commands.
 import { shellJoin, shellQuote } from '../util/shell.js';
+import { sshWhere } from './fixguide.js';
 import type { Selection } from './select.js';
 import type { Worker } from './types.js';
 
@@ -31,6 +32,8 @@ export interface PlanOptions {
   brokerDisplay: string;
   /** Names whose roster entry is a ghost (state gone): clean the binding. */
   gone: Set<string>;
+  /** --ssh-config, so printed ssh commands reach the host the same way. */
+  sshConfig?: string | null;
 }
 
 export function planKill(selections: Selection[], o: PlanOptions): KillAction[] {
@@ -77,22 +80,29 @@ function methodOf(steps: Step[]): string {
   return [...new Set(kinds)].join(', ') || 'none';
 }
 
-/** What an engineer would type for each step. Fleet-supplied values are shell-quoted. */
-export function printable(s: Step, o: PlanOptions): string[] {
+/** Where to type a step and what: the grouped form that stale and diagnose print. */
+export function remedy(s: Step, o: PlanOptions): { where: string; command: string } | null {
   switch (s.kind) {
     case 'broker-shutdown':
-      return [shellJoin(['celery', '-b', o.brokerDisplay, 'control', 'shutdown', '-d', s.name])];
+      return { where: 'here', command: shellJoin(['celery', '-b', o.brokerDisplay, 'control', 'shutdown', '-d', s.name]) };
     case 'wait-gone':
-      return [];
+      return null;
     case 'signal':
-      return [`ssh ${shellQuote(s.target)} kill -${s.signal} ${s.pids.join(' ')}`];
+      return { where: sshWhere(s.target, o.sshConfig ?? null), command: `kill -${s.signal} ${s.pids.join(' ')}` };
     case 'docker-stop':
-      return [`${dockerCli(s.engine)} stop -t ${s.seconds} ${shellQuote(s.name)}`];
+      return { where: `docker ${s.engine}`, command: `${dockerCli(s.engine)} stop -t ${s.seconds} ${shellQuote(s.name)}` };
     case 'docker-rm':
-      return [`${dockerCli(s.engine)} rm ${shellQuote(s.name)}`];
+      return { where: `docker ${s.engine}`, command: `${dockerCli(s.engine)} rm ${shellQuote(s.name)}` };
     case 'remove-binding':
-      return [`redis-cli -u ${shellQuote(o.brokerDisplay)} SREM _kombu.binding.celery.pidbox ${bindingMember(s.name)}`];
+      return { where: 'here', command: `redis-cli -u ${shellQuote(o.brokerDisplay)} SREM _kombu.binding.celery.pidbox ${bindingMember(s.name)}` };
   }
+}
+
+/** What an engineer would type locally for each step. Fleet-supplied values are shell-quoted. */
+export function printable(s: Step, o: PlanOptions): string[] {
+  const r = remedy(s, o);
+  if (!r) return [];
+  return [r.where.startsWith('ssh ') ? `${r.where} ${r.command}` : r.command];
 }
 
 function dockerCli(engine: string): string {

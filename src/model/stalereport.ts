@@ -1,5 +1,5 @@
 // Pure: the `stale` report, from the merged workers plus heartbeats, unacked aggregates and registries.
-import { planKill } from './killplan.js';
+import { planKill, remedy } from './killplan.js';
 import type { RegistryEntry } from './registry.js';
 import { staleState, type StaleStateName } from './stale.js';
 import type { Severity, Worker } from './types.js';
@@ -26,6 +26,7 @@ export interface StaleContext {
   dockerLookedUp: boolean;
   brokerDisplay: string;
   graceS: number;
+  sshConfig: string | null;
 }
 
 export interface StaleRow {
@@ -62,9 +63,8 @@ export function staleRows(workers: Worker[], cx: StaleContext): StaleRow[] {
       visibilityTimeoutS: cx.visibilityTimeoutS,
     });
     const gone = new Set(v.state === 'gone' ? [w.name] : []);
-    const plan = v.state === 'healthy' || v.state === 'degraded'
-      ? []
-      : planKill([{ target: w.name, worker: w, how: 'name', problem: null }], { graceS: cx.graceS, rm: false, brokerDisplay: cx.brokerDisplay, gone });
+    const opts = { graceS: cx.graceS, rm: false, brokerDisplay: cx.brokerDisplay, gone, sshConfig: cx.sshConfig };
+    const plan = v.state === 'healthy' || v.state === 'degraded' ? [] : planKill([{ target: w.name, worker: w, how: 'name', problem: null }], opts);
     return {
       name: w.name,
       state: v.state,
@@ -76,7 +76,7 @@ export function staleRows(workers: Worker[], cx: StaleContext): StaleRow[] {
       active: hb?.active ?? null,
       processed: hb?.processed ?? null,
       loadavg: hb?.loadavg ?? null,
-      remediation: plan.flatMap((a) => a.commands.map((command, i) => ({ where: whereOf(a.steps, i), command }))),
+      remediation: plan.flatMap((a) => a.steps.flatMap((st) => remedy(st, opts) ?? [])),
     };
   });
 }
@@ -92,14 +92,6 @@ function orphansFor(w: Worker, cx: StaleContext): { count: number; oldest_age_s:
     if (o.oldestAt !== null && (oldest === null || o.oldestAt < oldest)) oldest = o.oldestAt;
   }
   return count ? { count, oldest_age_s: oldest === null ? null : Math.round(cx.nowS - oldest) } : null;
-}
-
-function whereOf(steps: { kind: string; target?: string; engine?: string }[], i: number): string {
-  const s = steps.filter((x) => x.kind !== 'wait-gone')[i];
-  if (!s) return 'local';
-  if (s.kind === 'signal') return `ssh ${s.target}`;
-  if (s.kind.startsWith('docker')) return `docker ${s.engine}`;
-  return 'broker';
 }
 
 export function registrySeverity(e: RegistryEntry): Severity {

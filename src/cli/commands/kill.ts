@@ -38,7 +38,7 @@ export async function runKill(ctx: Context, settings: Settings, opts: KillOption
   } else {
     workers = (await withBroker(settings, (conn) => gatherFleet(ctx, settings, conn))).workers;
   }
-  const plan = planKill(selectTargets(workers, targets, selectors, stale), { graceS, rm: Boolean(opts.rm), brokerDisplay: settings.broker.display, gone });
+  const plan = planKill(selectTargets(workers, targets, selectors, stale), { graceS, rm: Boolean(opts.rm), brokerDisplay: settings.broker.display, gone, sshConfig: settings.ssh.config });
 
   const actions = opts.yes ? await execute(ctx, settings, plan) : plan;
   if (settings.json) ctx.stdout.write(renderJson({ dry_run: !opts.yes, actions: actions.map(actionJson) }));

@@ -90,6 +90,7 @@ export function staleReport(ctx: Context, settings: Settings, st: StaleSettings,
     dockerLookedUp: fleet.engines.some((e) => e.ok),
     brokerDisplay: settings.broker.display,
     graceS: st.graceS,
+    sshConfig: settings.ssh.config,
   });
   const severity = worst([
     ...rows.map((r) => r.severity),
