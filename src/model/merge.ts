@@ -1,5 +1,6 @@
 // Pure: merge what each source says into one Worker per name, then classify it.
 import { classify, type Policy } from './classify.js';
+import { likelyCause } from './containers.js';
 import { parseWorkerName } from './name.js';
 import type { BrokerWorker, ContainerRecord, ProcessRecord, SourceName, Worker } from './types.js';
 
@@ -62,7 +63,22 @@ function worker(
     process: proc,
     broker: b?.broker ?? null,
     duplicate_of: duplicateOf,
+    unresponsive_reason: b?.responsive ? null : whySilent(b, container, proc),
   };
+}
+
+/** Why a worker does not answer, from what the other sources see. */
+function whySilent(b: BrokerWorker | null, c: ContainerRecord | null, p: ProcessRecord | null): string {
+  if (p) {
+    const where = `process ${p.pid} on ${p.host}`;
+    if (p.state === 'T' || p.state === 't') return `${where} is stopped (T)`;
+    if (p.state === 'Z') return `${where} is a zombie`;
+    if (!b) return `${where} runs but this broker does not know it: connected to another broker, or still starting`;
+    return `${where} runs but does not answer: hung or busy`;
+  }
+  if (c) return `container ${c.name}: ${likelyCause(c)}`;
+  if (b?.in_roster) return 'in the roster but no reply, and no process or container seen for it';
+  return 'no reply';
 }
 
 function rankContainer(c: ContainerRecord): number {

@@ -59,6 +59,8 @@ export interface Worker {
   broker: BrokerWorker['broker'];
   /** Set when another process or container runs under the same name and is not the one answering. */
   duplicate_of: string | null;
+  /** For a worker the broker does not know (or that does not answer): the likelier reason, from its state. */
+  unresponsive_reason: string | null;
 }
 
 /** A container whose command runs a Celery worker (or labelled fleetdoc.worker=true). */

@@ -60,6 +60,7 @@ export function workersJson(report: WorkersReport): unknown {
       ...(w.container ? { container: containerJson(w.container) } : {}),
       ...(w.process ? { process: processJson(w.process) } : {}),
       duplicate_of: w.duplicate_of,
+      unresponsive_reason: w.unresponsive_reason,
     })),
     summary: report.summary,
   };

@@ -92,6 +92,16 @@ describe('fleetdoc kill', () => {
     expect(existsSync(PWNED)).toBe(false);
   });
 
+  it('links a worker container to the broker worker of the same name', async () => {
+    const res = await runCli(['workers', '--json', '-b', redis.url, '--server-version', '1.0.0', '--docker', 'unix:///var/run/docker.sock']);
+    const boxed = JSON.parse(res.stdout).workers.find((x: { name: string }) => x.name === 'boxed@boxed');
+    expect(boxed).toMatchObject({
+      responsive: true, status: 'unversioned', sources: ['broker', 'docker'],
+      container: { engine: 'unix:///var/run/docker.sock', name: CONTAINER, image: testEnv().image, status: 'running', restart_count: 0, oom_killed: false, compose: null },
+    });
+    expect(boxed.container.id).toMatch(/^[0-9a-f]{64}$/);
+  });
+
   it('stops a container target', async () => {
     const res = await runCli(['kill', '--json', '-b', redis.url, '--docker', 'unix:///var/run/docker.sock', `container:${CONTAINER}`, '--yes', '--grace', '2']);
     const [action] = JSON.parse(res.stdout).actions;
@@ -99,6 +109,11 @@ describe('fleetdoc kill', () => {
     expect(action.commands).toContain(`docker stop -t 2 ${CONTAINER}`);
     const state = await docker(['inspect', '-f', '{{.State.Running}}', CONTAINER]);
     expect(state.stdout.trim()).toBe('false');
+    // Now only Docker knows it: listed, not responsive, with the likelier reason.
+    const after = await runCli(['workers', '--json', '-b', redis.url, '--server-version', '1.0.0', '--docker', 'unix:///var/run/docker.sock']);
+    const boxed = JSON.parse(after.stdout).workers.find((x: { name: string }) => x.name === 'boxed@boxed');
+    expect(boxed).toMatchObject({ responsive: false, in_roster: false, sources: ['docker'], severity: 'warning' });
+    expect(boxed.unresponsive_reason).toMatch(/^container fdt-kill-boxed: exited .*not running/);
     expect(alive(w.good) && alive(w.neighbour)).toBe(true);
   });
 
