@@ -1,4 +1,4 @@
-// Runs every benchmark in turn: `npm run bench`, or `node bench/run.mjs workers queues docker ssh`.
-const all = ['workers', 'queues', 'docker', 'ssh'];
+// Runs every benchmark in turn: `npm run bench`, or `node bench/run.mjs workers queues docker ssh diagnose`.
+const all = ['workers', 'queues', 'docker', 'ssh', 'diagnose'];
 const wanted = process.argv.slice(2).length ? process.argv.slice(2) : all;
 for (const name of wanted) await import(`./${name}.mjs`);

@@ -17,7 +17,7 @@ export interface ConfigFile {
   min_workers?: Record<string, number> | number;
 }
 
-const KNOWN = new Set(['broker', 'server_version', 'server_version_from', 'compatible', 'timeout', 'ssh', 'ssh_config', 'docker', 'registry', 'min_workers']);
+export const KNOWN = new Set(['broker', 'server_version', 'server_version_from', 'compatible', 'timeout', 'ssh', 'ssh_config', 'docker', 'registry', 'min_workers']);
 
 /** -c wins; else $FLEETDOC_CONFIG; else ./fleetdoc.json; else $XDG_CONFIG_HOME/fleetdoc/config.json. */
 export function configPath(flag: string | undefined, env: NodeJS.ProcessEnv, cwd = process.cwd()): string | null {

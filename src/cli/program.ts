@@ -1,5 +1,5 @@
 // The commander tree: one definition for parsing, --help, completions and the man page.
-import { Command, Option } from 'commander';
+import { Argument, Command, Option } from 'commander';
 import { DEFAULT_BROKER, resolveSettings, type GlobalFlags, type Settings } from './settings.js';
 import type { Context } from './context.js';
 import { makeProgress } from '../render/progress.js';
@@ -14,6 +14,57 @@ Exit codes:
   3   unknown: the broker cannot be reached or read
   64  usage error
   70  internal error`;
+
+/** The lines after "Examples:" in each command's --help; the man page shows the same ones. */
+export const EXAMPLES: Record<string, string[]> = {
+  workers: [
+    'fleetdoc workers --server-version 0.13.0',
+    "fleetdoc workers --json | jq -r '.workers[] | select(.compatible | not) | .name'",
+    '*/5 * * * * fleetdoc workers --server-version-from /srv/app/app/version.py >/dev/null || page-oncall',
+  ],
+  queues: [
+    'fleetdoc queues --min-workers gpu=2',
+    `fleetdoc queues --json | jq -r '.queues[] | select(.healthy | not) | "\\(.name): \\(.problems | join("; "))"'`,
+    '*/5 * * * * fleetdoc queues --queue gpu >/dev/null || page-oncall',
+  ],
+  stale: [
+    'fleetdoc stale --ssh pandalab-01,tundra --listen 4',
+    `fleetdoc stale --json | jq -r '.workers[] | select(.state != "healthy") | "\\(.name) \\(.state): \\(.reasons[0])"'`,
+    'fleetdoc stale --registry http://coordinator:8000/api/admin/workers',
+  ],
+  kill: [
+    'fleetdoc kill --unversioned                     # the plan only',
+    "fleetdoc kill 'celery@*' --ssh pandalab-01 --yes",
+    'fleetdoc kill pandalab-01:2465874 --ssh pandalab-01 --yes',
+    "fleetdoc kill --stale --json --yes | jq '.actions[] | {worker, result}'",
+  ],
+  diagnose: [
+    'fleetdoc diagnose --ssh pandalab-01,tundra --registry http://coordinator:8000/api/admin/workers',
+    'fleetdoc diagnose --only worker-versions,queue-health -v',
+    `fleetdoc diagnose --json | jq -r '.findings[] | select(.severity == "critical") | .message'`,
+    '*/5 * * * * fleetdoc diagnose --server-version-from /srv/app/app/version.py >/dev/null || page-oncall',
+  ],
+  completion: [
+    'fleetdoc completion bash > ~/.local/share/bash-completion/completions/fleetdoc',
+    'fleetdoc completion zsh > ~/.zfunc/_fleetdoc    # with fpath+=(~/.zfunc) before compinit',
+    'fleetdoc completion fish > ~/.config/fish/completions/fleetdoc.fish',
+  ],
+};
+
+/** Prose shown before a command's examples, in --help and in the man page. */
+export const NOTES: Record<string, string> = {
+  kill: `A compatible worker that answers is stopped only when named exactly, never by a glob or selector.
+Steps, most graceful first: remote-control shutdown through the broker; after --grace, kill -TERM
+over SSH; then kill -KILL of the main process and its pool children (by pid); docker stop for
+containers (docker rm with --rm). A stopped (T) process gets KILL at once. Each target is verified.`,
+};
+
+/** The text after a command's options in --help: notes, examples and (by default) the exit codes. */
+function helpAfter(name: string, exitCodes = EXIT_CODES_HELP): string {
+  const notes = NOTES[name] ? `\n${NOTES[name]}\n` : '';
+  const codes = exitCodes ? `\n${exitCodes}` : '';
+  return `${notes}\nExamples:\n${EXAMPLES[name].map((l) => `  ${l}`).join('\n')}${codes}`;
+}
 
 type Runner = (ctx: Context, settings: Settings, opts: Record<string, unknown>, args: string[]) => Promise<number>;
 
@@ -55,12 +106,7 @@ export function buildProgram(ctx: Context, done: (code: number) => void): Comman
   add(
     new Command('workers')
       .description('list the workers, their release and whether they are compatible')
-      .addHelpText('after', `
-Examples:
-  fleetdoc workers --server-version 0.13.0
-  fleetdoc workers --json | jq -r '.workers[] | select(.compatible | not) | .name'
-  */5 * * * * fleetdoc workers --server-version-from /srv/app/app/version.py >/dev/null || page-oncall
-${EXIT_CODES_HELP}`),
+      .addHelpText('after', helpAfter('workers')),
     async () => (await import('./commands/workers.js')).runWorkers,
   );
   add(
@@ -69,12 +115,7 @@ ${EXIT_CODES_HELP}`),
       .option('--queue <name>', 'also report this queue (repeatable)', collect, [])
       .option('--min-workers <n|queue=n>', 'fewest compatible consumers wanted, overall or per queue (repeatable; default 1)', collect, [])
       .option('--unacked-age <duration>', 'warn when an unresponsive worker holds unacked tasks older than this', '10m')
-      .addHelpText('after', `
-Examples:
-  fleetdoc queues --min-workers gpu=2
-  fleetdoc queues --json | jq -r '.queues[] | select(.healthy | not) | "\\(.name): \\(.problems | join("; "))"'
-  */5 * * * * fleetdoc queues --queue gpu >/dev/null || page-oncall
-${EXIT_CODES_HELP}`),
+      .addHelpText('after', helpAfter('queues')),
     async () => (await import('./commands/queues.js')).runQueues as Runner,
   );
   const staleOptions = (cmd: Command) => cmd
@@ -87,12 +128,7 @@ ${EXIT_CODES_HELP}`),
   add(
     staleOptions(new Command('stale')
       .description('find workers that are hung, unresponsive or gone, and stale registry entries'))
-      .addHelpText('after', `
-Examples:
-  fleetdoc stale --ssh pandalab-01,tundra --listen 4
-  fleetdoc stale --json | jq -r '.workers[] | select(.state != "healthy") | "\\(.name) \\(.state): \\(.reasons[0])"'
-  fleetdoc stale --registry http://coordinator:8000/api/admin/workers
-${EXIT_CODES_HELP}`),
+      .addHelpText('after', helpAfter('stale')),
     async () => (await import('./commands/stale.js')).runStale as Runner,
   );
 
@@ -107,18 +143,7 @@ ${EXIT_CODES_HELP}`),
       .option('--unversioned', 'every worker whose name carries no version')
       .option('--mismatched', 'every worker on another release')
       .option('--stale', 'every unresponsive, stale or gone worker (cleans ghost roster entries with --yes)'))
-      .addHelpText('after', `
-A compatible worker that answers is stopped only when named exactly, never by a glob or selector.
-Steps, most graceful first: remote-control shutdown through the broker; after --grace, kill -TERM
-over SSH; then kill -KILL of the main process and its pool children (by pid); docker stop for
-containers (docker rm with --rm). A stopped (T) process gets KILL at once. Each target is verified.
-
-Examples:
-  fleetdoc kill --unversioned                     # the plan only
-  fleetdoc kill 'celery@*' --ssh pandalab-01 --yes
-  fleetdoc kill pandalab-01:2465874 --ssh pandalab-01 --yes
-  fleetdoc kill --stale --json --yes | jq '.actions[] | {worker, result}'
-${EXIT_CODES_HELP}`),
+      .addHelpText('after', helpAfter('kill')),
     async () => (await import('./commands/kill.js')).runKill as Runner,
   );
   add(
@@ -129,15 +154,22 @@ ${EXIT_CODES_HELP}`),
       .option('--list-checks', 'print the check names and exit')
       .option('--min-workers <n|queue=n>', 'fewest compatible consumers wanted per queue (repeatable)', collect, [])
       .option('-v, --verbose', 'show the evidence behind each finding')
-      .addHelpText('after', `
-Examples:
-  fleetdoc diagnose --ssh pandalab-01,tundra --registry http://coordinator:8000/api/admin/workers
-  fleetdoc diagnose --only worker-versions,queue-health -v
-  fleetdoc diagnose --json | jq -r '.findings[] | select(.severity == "critical") | .message'
-  */5 * * * * fleetdoc diagnose --server-version-from /srv/app/app/version.py >/dev/null || page-oncall
-${EXIT_CODES_HELP}`),
+      .addHelpText('after', helpAfter('diagnose')),
     async () => (await import('./commands/diagnose.js')).runDiagnose as Runner,
   );
+
+  // Not through add(): printing a script needs no broker, config or settings.
+  const shell = new Argument('<shell>', 'the shell to complete for');
+  shell.argChoices = ['bash', 'zsh', 'fish']; // listed for --help and completions; checked in the action
+  program.addCommand(new Command('completion')
+    .description('print a shell completion script (bash, zsh or fish)')
+    .addArgument(shell)
+    .addHelpText('after', helpAfter('completion', ''))
+    .action(async (name: string) => {
+      const { completionScript } = await import('./completion.js');
+      ctx.stdout.write(completionScript(program, name));
+      done(0);
+    }));
   return program;
 }
 
