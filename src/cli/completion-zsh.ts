@@ -33,7 +33,7 @@ export function zshCompletion(program: Command): string {
   const commands = p.commands.map((c) => `    '${word(c.name)}:${c.description.replace(/'/g, `'\\''`)}'`);
   const cases = p.commands.map((c) => {
     const specs = [...c.options.map(optionSpec), ...c.args.map((a, i) => argumentSpec(a, i + 1))];
-    return `        ${word(c.name)}) _arguments -s -S $global_opts ${specs.join(' \\\n          ')} && ret=0 ;;`;
+    return `      ${word(c.name)}) _arguments -s -S $global_opts ${[...specs, '&& ret=0 ;;'].join(' \\\n        ')}`;
   });
   return `#compdef fleetdoc
 # zsh completion for fleetdoc. Generated from the commander definitions by scripts/gen-docs.mjs: do not edit.

@@ -54,41 +54,43 @@ ${argCases.join('\n')}
 }
 
 _fleetdoc() {
-  local cur=\${COMP_WORDS[COMP_CWORD]} prev=\${COMP_WORDS[COMP_CWORD-1]} opt='' cmd='' npos=0 kind w i
-  local words=()
-  # bash splits words at "=" (COMP_WORDBREAKS): glue --opt=value and queue=n back together.
-  for ((i = 1; i < COMP_CWORD; i++)); do
+  local cur=\${COMP_WORDS[COMP_CWORD]} cmd='' npos=0 prev='' kind='' words=() w i n
+  # bash splits words at = and : (COMP_WORDBREAKS): glue --opt=value and redis://host:6379 back together.
+  for ((i = 1; i <= COMP_CWORD; i++)); do
     w=\${COMP_WORDS[i]}
-    if ((i > 1 && \${#words[@]})) && [[ $w == = || \${COMP_WORDS[i-1]} == = ]]; then words[-1]+=$w; else words+=("$w"); fi
+    if ((i > 1)) && [[ $w =~ ^[=:]+$ || \${COMP_WORDS[i-1]} =~ ^[=:]+$ ]]; then words[-1]+=$w; else words+=("$w"); fi
   done
+  n=$((\${#words[@]} - 1)) # words[n] is the word being completed
   # The command is the first word that is neither an option nor an option's value.
-  for ((i = 0; i < \${#words[@]}; i++)); do
+  for ((i = 0; i < n; i++)); do
     w=\${words[i]}
     case $w in
       -*=*) ;;
       -*)
         kind=$(_fleetdoc_value "$cmd" "$w")
-        if [[ $kind == file || $kind == value ]] || [[ $kind == optional && \${words[i+1]:--} != -* ]]; then ((i++)); fi ;;
+        if [[ $kind == file || $kind == value ]]; then ((i++))
+        elif [[ $kind == optional ]] && ((i + 1 < n)) && [[ \${words[i+1]} != -* ]]; then ((i++))
+        fi ;;
       *) if [[ -z $cmd ]]; then cmd=$w; else ((++npos)); fi ;;
     esac
   done
 
-  if [[ $cur == = ]]; then opt=$prev cur=''
-  elif [[ $prev == = ]] && ((COMP_CWORD > 2)); then opt=\${COMP_WORDS[COMP_CWORD-2]}
-  elif [[ $prev == -* ]]; then opt=$prev
-  fi
-  kind=\${opt:+$(_fleetdoc_value "$cmd" "$opt")}
+  w=\${words[n]}
+  ((n > 0)) && prev=\${words[n-1]}
+  if [[ $w == -*=* ]]; then prev=\${w%%=*} cur=\${w#*=}; fi # --opt=value: complete the value
+  kind=''
+  if [[ $prev == -* && $prev != *=* ]]; then kind=$(_fleetdoc_value "$cmd" "$prev"); fi
   if [[ $kind == file ]]; then
     compopt -o filenames 2>/dev/null
     mapfile -t COMPREPLY < <(compgen -f -- "$cur")
-  elif [[ $kind == value ]] || [[ $kind == optional && $cur != -* ]]; then
+  elif [[ $kind == value ]] || [[ $kind == optional && $w != -* ]]; then
     COMPREPLY=()
-  elif [[ $cur == -* ]]; then
-    mapfile -t COMPREPLY < <(compgen -W "$(_fleetdoc_options "$cmd")" -- "$cur")
+  elif [[ $w == -* ]]; then
+    mapfile -t COMPREPLY < <(compgen -W "$(_fleetdoc_options "$cmd")" -- "$w")
   elif [[ -z $cmd ]]; then
-    mapfile -t COMPREPLY < <(compgen -W '${p.commands.map((c) => word(c.name)).join(' ')}' -- "$cur")
+    mapfile -t COMPREPLY < <(compgen -W '${p.commands.map((c) => word(c.name)).join(' ')}' -- "$w")
   elif ((npos == 0)); then
-    mapfile -t COMPREPLY < <(compgen -W "$(_fleetdoc_args "$cmd")" -- "$cur")
+    mapfile -t COMPREPLY < <(compgen -W "$(_fleetdoc_args "$cmd")" -- "$w")
   fi
 }
 

@@ -34,6 +34,8 @@ export function manPage(program: Command, opts: { version: string; date?: string
     `'\\" t`,
     '.\\" Generated from the commander definitions by scripts/gen-docs.mjs: do not edit.',
     `.TH FLEETDOC 1 ${quoted(opts.date ?? '')} ${quoted(`fleetdoc ${opts.version}`)} "User Commands"`,
+    // No hyphenation: URLs, option names and VARIABLE_NAMES must not break across lines.
+    '.nh',
     '.SH NAME',
     `fleetdoc \\- ${prose(p.description.split(':')[0])}`,
     '.SH SYNOPSIS',
@@ -77,7 +79,7 @@ function synopsis(c: CommandSpec): string {
 }
 
 function command(c: CommandSpec): string[] {
-  const out = ['.SS ' + code(`${c.name}`), `${synopsis(c)}`, '.PP', prose(capitalise(c.description)) + '.'];
+  const out = ['.SS ' + code(c.name), `${bold('fleetdoc')} ${synopsis(c)}`, '.PP', prose(capitalise(c.description)) + '.'];
   for (const a of c.args) {
     out.push('.TP', italic(a.name) + (a.variadic ? '...' : ''), prose(a.description + (a.choices.length ? `: ${a.choices.join(', ')}` : '')));
   }

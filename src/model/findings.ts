@@ -22,7 +22,8 @@ export function versionFindings(workers: Worker[], server: string | null, sshCon
     // Container-backed workers are covered by stray-containers, with the docker commands.
     .filter((w) => !w.compatible && !w.container && !w.duplicate_of && isLive(w))
     .map((w) => {
-      const what = w.status === 'unversioned' ? 'has no version tag in its name' : `runs ${w.version}${w.drift ? `, ${w.drift} of` : ', not'} the server's ${server ?? 'version'}`;
+      const rel = w.drift === 'behind' ? 'behind' : w.drift === 'ahead' ? 'ahead of' : 'not';
+      const what = w.status === 'unversioned' ? 'has no version tag in its name' : `runs ${w.version}, ${rel} the server's ${server ?? 'version'}`;
       const eats = w.queues.length ? ` and consumes ${w.queues.join(', ')}` : ' and consumes no queue';
       const remediation = w.process
         ? processRemediation(w.process, { serverVersion: server, hung: !w.responsive, sshConfig })
@@ -42,8 +43,9 @@ export function queueFindings(rows: QueueRow[]): Finding[] {
 
 export function staleFindings(rows: StaleRow[]): Finding[] {
   return rows.filter((r) => r.state !== 'healthy').map((r) => {
-    const [first, ...rest] = r.reasons;
-    return finding('stale-workers', r.severity, r.name, `${r.name} is ${r.state}${first ? `: ${first}` : ''}`, r.remediation, rest);
+    // The first two reasons say what and why ("no ping reply", "process 29 is stopped (T)"); the rest is evidence.
+    const head = r.reasons.slice(0, 2);
+    return finding('stale-workers', r.severity, r.name, `${r.name} is ${r.state}${head.length ? `: ${head.join('; ')}` : ''}`, r.remediation, r.reasons.slice(2));
   });
 }
 

@@ -50,7 +50,8 @@ export function queueRow(f: QueueFacts, workers: Worker[], p: QueuePolicy): Queu
   for (const name of consumers.incompatible) found.push(['critical', `incompatible consumer ${name} can take tasks`]);
   const explicit = p.minWorkersFor[f.name];
   const min = explicit ?? p.minWorkers;
-  if ((!idle || explicit !== undefined) && consumers.compatible.length < min) {
+  const starving = f.messages > 0 && consumers.compatible.length === 0; // already critical above
+  if ((!idle || explicit !== undefined) && consumers.compatible.length < min && !starving) {
     found.push(['warning', `${consumers.compatible.length} compatible consumer${consumers.compatible.length === 1 ? '' : 's'}, fewer than the ${min} wanted`]);
   }
   const orphanAge = f.oldestOrphanAt === null ? null : p.nowS - f.oldestOrphanAt;

@@ -14,10 +14,17 @@ export function queuesTable(rows: QueueRow[], style: Style, tty: boolean): strin
     list(r.consumers.compatible),
     r.consumers.incompatible.length ? style.c.red(list(r.consumers.incompatible)) : '-',
     r.consumers.unresponsive.length ? style.c.red(list(r.consumers.unresponsive)) : '-',
-    paintSeverity(style, r.severity, r.idle && r.healthy ? 'idle' : r.healthy ? 'ok' : `${r.severity}: ${oneLine(r.problems.join('; '))}`),
+    paintSeverity(style, r.severity, health(r)),
   ]);
   const head = ['QUEUE', 'MESSAGES', 'UNACKED', 'OLDEST', 'COMPATIBLE', 'INCOMPATIBLE', 'UNRESPONSIVE', 'HEALTH'];
   return renderTable({ head, rows: body, tty });
+}
+
+// The first problem in full; the rest are counted here and listed in --json.
+function health(r: QueueRow): string {
+  if (r.healthy) return r.idle ? 'idle' : 'ok';
+  const more = r.problems.length > 1 ? ` (+${r.problems.length - 1} more)` : '';
+  return `${r.severity}: ${oneLine(r.problems[0])}${more}`;
 }
 
 export function queuesSummary(rows: QueueRow[]): string {
