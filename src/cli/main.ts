@@ -8,12 +8,12 @@ export async function main(argv: string[], io: IO): Promise<number> {
   const ctx = makeContext(io);
   let code: number = EXIT.ok;
   const program = buildProgram(ctx, (c) => { code = c; });
-  program.exitOverride();
-  program.configureOutput({
-    writeOut: (s) => void io.stdout.write(s),
-    writeErr: (s) => void io.stderr.write(s),
-  });
-  for (const sub of program.commands) sub.exitOverride();
+  const output = {
+    writeOut: (s: string) => void io.stdout.write(s),
+    writeErr: (s: string) => void io.stderr.write(s),
+  };
+  // Commander copies settings to subcommands only when they are created, so set them on each.
+  for (const cmd of [program, ...program.commands]) cmd.exitOverride().configureOutput(output);
   const debug = argv.includes('--debug');
   try {
     await program.parseAsync(argv, { from: 'user' });

@@ -7,7 +7,9 @@ import { duration, paintSeverity, type Style } from './style.js';
 
 export function staleText(rows: StaleRow[], registries: RegistryResult[], style: Style): string {
   const out: string[] = [];
-  for (const r of rows) {
+  // Problems first: what the on-call engineer came for.
+  const rank = { critical: 0, unknown: 1, warning: 2, ok: 3 };
+  for (const r of [...rows].sort((a, b) => rank[a.severity] - rank[b.severity])) {
     const hb = r.last_heartbeat_age_s === null ? 'no heartbeat heard' : `heartbeat ${duration(r.last_heartbeat_age_s)} ago`;
     out.push(`${paintSeverity(style, r.severity, r.state.padEnd(12))} ${oneLine(r.name)}  (${hb})`);
     for (const reason of r.reasons) out.push(`    - ${oneLine(reason)}`);

@@ -65,6 +65,8 @@ readonly APT_PACKAGES=(
   openssh-server openssh-client
   docker.io debootstrap
   procps iproute2 jq man-db
+  # zsh and fish check the generated completion scripts (test/unit/completion.test.ts).
+  zsh fish
 )
 
 # The marker the tests put into the environment of processes they start.
