@@ -26,7 +26,7 @@ if (!CONFIG) throw new Error('bench/ssh.mjs needs the test environment: npm run 
 const docker = (args) => run(DOCKER, args, { maxBuffer: 1 << 26 });
 const direct = Array.from({ length: HOSTS }, (_, i) => `127.0.1.${i + 1}:2201`);
 const relayed = Array.from({ length: HOSTS }, (_, i) => `127.0.2.${i + 1}:2201`);
-const gather = (hosts, concurrency) => gatherSsh({ hosts, config: CONFIG, concurrency }, { timeoutMs: 60_000 });
+const gather = (hosts, concurrency, fastKex = false) => gatherSsh({ hosts, config: CONFIG, concurrency, fastKex }, { timeoutMs: 60_000 });
 
 // PID 1 installs the key, starts one daemonized sshd per address, then idles.
 const ENTRY = 'umask 077 && mkdir -p /root/.ssh && printf "%s\\n" "$KEY" > /root/.ssh/authorized_keys && ' +
@@ -66,6 +66,9 @@ async function scenario(label, targets) {
   const sum = single.reduce((a, b) => a + b, 0);
   const all = await time(() => gather(targets, HOSTS));
   const dflt = await time(() => gather(targets, 16));
+  const fastSingle = [];
+  for (const t of targets.slice(0, 10)) fastSingle.push((await time(() => gather([t], 1, true))).ms);
+  const fast = await time(() => gather(targets, HOSTS, true));
   const bad = all.out.filter((r) => !r.ok || r.partial);
   const found = all.out.reduce((n, r) => n + r.processes.length, 0);
   const floor = (all.client + all.host) / cpus().length;
@@ -75,6 +78,9 @@ async function scenario(label, targets) {
   console.log(`      CPU: ssh clients ${fmt(all.client)} s + the sshd side ${fmt(all.host)} s on the same ${cpus().length} CPUs = at least ${fmt(floor * 1000)} ms` +
       ` (${fmt((all.client * 1000) / HOSTS, 0)} + ${fmt((all.host * 1000) / HOSTS, 0)} ms per host)`);
   console.log(`    --ssh-concurrency 16   ${fmt(dflt.ms)} ms`);
+  const fastSlowest = Math.max(...fastSingle);
+  console.log(`    --ssh-fast-kex: one host ${fmt(median(fastSingle))} ms (slowest of 10: ${fmt(fastSlowest)} ms); all ${HOSTS} at once ${fmt(fast.ms)} ms = ${fmt(fast.ms / fastSlowest)}x the slowest` +
+    ` (CPU ${fmt((fast.client * 1000) / HOSTS, 0)} + ${fmt((fast.host * 1000) / HOSTS, 0)} ms per host)`);
   console.log(`    hosts ok and complete: ${HOSTS - bad.length}/${HOSTS}; worker processes found: ${found} (2 per host)` +
     (bad.length ? `; e.g. ${bad[0].target}: ${bad[0].error ?? bad[0].warnings.join('; ')}` : ''));
 }

@@ -22,7 +22,7 @@ _fleetdoc_options() {
     kill) echo '--yes --grace --rm --incompatible --unversioned --mismatched --stale --listen --registry --healthy-timeout --stale-timeout --visibility-timeout' ;;
     diagnose) echo '--listen --registry --healthy-timeout --stale-timeout --visibility-timeout --only --skip --list-checks --min-workers -v --verbose' ;;
   esac
-  echo '-V --version -b --broker --server-version --server-version-from --compatible -t --timeout --json --no-color -c --config --debug --docker --no-docker --ssh --ssh-config --ssh-concurrency --logs -h --help'
+  echo '-V --version -b --broker --server-version --server-version-from --compatible -t --timeout --json --no-color -c --config --debug --docker --no-docker --ssh --ssh-config --ssh-concurrency --ssh-fast-kex --logs -h --help'
 }
 
 _fleetdoc_args() {

@@ -29,6 +29,7 @@ complete -c fleetdoc -l no-docker -d 'do not inspect Docker'
 complete -c fleetdoc -l ssh -x -d 'inspect worker processes on this SSH host: alias, user@host or host:port (repeatable or comma-separated)'
 complete -c fleetdoc -l ssh-config -r -F -d 'ssh client config file (passed as ssh -F)'
 complete -c fleetdoc -l ssh-concurrency -x -d 'SSH hosts queried at once (default 16)'
+complete -c fleetdoc -l ssh-fast-kex -d 'prefer curve25519 key exchange over OpenSSH 9\'s post-quantum default: ~10x less CPU per host'
 complete -c fleetdoc -l logs -x -d 'show the last N log lines of problem containers (default 0)'
 complete -c fleetdoc -s h -l help -d 'display help for command'
 

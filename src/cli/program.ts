@@ -86,6 +86,7 @@ export function buildProgram(ctx: Context, done: (code: number) => void): Comman
     .addOption(new Option('--ssh <host>', 'inspect worker processes on this SSH host: alias, user@host or host:port (repeatable or comma-separated)').argParser(collect))
     .addOption(new Option('--ssh-config <file>', 'ssh client config file (passed as ssh -F)'))
     .addOption(new Option('--ssh-concurrency <n>', 'SSH hosts queried at once (default 16)'))
+    .addOption(new Option('--ssh-fast-kex', 'prefer curve25519 key exchange over OpenSSH 9\'s post-quantum default: ~10x less CPU per host'))
     .addOption(new Option('--logs <n>', 'show the last N log lines of problem containers (default 0)'))
     .addHelpText('after', EXIT_CODES_HELP)
     .showHelpAfterError('(run fleetdoc --help for usage)');

@@ -19,6 +19,7 @@ export interface GlobalFlags {
   ssh?: string[];
   sshConfig?: string;
   sshConcurrency?: string;
+  sshFastKex?: boolean;
   logs?: string;
 }
 
@@ -33,6 +34,7 @@ export interface SshSettings {
   hosts: string[];
   config: string | null;
   concurrency: number;
+  fastKex: boolean;
 }
 
 export interface Settings {
@@ -131,6 +133,7 @@ function sshSettings(flags: GlobalFlags, config: ConfigFile): SshSettings {
     hosts: [...new Set(hosts)],
     config: flags.sshConfig ?? config.ssh_config ?? null,
     concurrency: count('--ssh-concurrency', flags.sshConcurrency ?? '16', 1, 1024),
+    fastKex: Boolean(flags.sshFastKex),
   };
 }
 

@@ -1,6 +1,5 @@
 // The real effects behind `kill --yes`: broker control, ssh kill by pid, Docker stop/rm.
 // Remote commands are built from integers and fixed words only; no fleet text reaches a shell.
-import { splitSshTarget } from '../model/fixguide.js';
 import type { Effects } from '../model/killrun.js';
 import type { BrokerConnection } from './broker/connect.js';
 import { broadcast, publishControl, SEP } from './broker/pidbox.js';
@@ -8,6 +7,7 @@ import { broadcast, publishControl, SEP } from './broker/pidbox.js';
 export interface EffectOptions {
   timeoutMs: number;
   sshConfig: string | null;
+  fastKex: boolean;
   env: NodeJS.ProcessEnv;
 }
 
@@ -72,19 +72,10 @@ async function dockerCall(run: () => Promise<unknown>, fine: (err: string) => bo
 }
 
 async function ssh(target: string, words: string[], o: EffectOptions): Promise<{ exitCode: number | null; error: string }> {
-  const { execa } = await import('execa');
-  const { host, port } = splitSshTarget(target);
+  const [{ execa }, { sshArgs, sshEnv, explainSsh }] = await Promise.all([import('execa'), import('./ssh/hosts.js')]);
   const deadline = Math.max(o.timeoutMs, 5000);
-  const args = [
-    '-T', '-o', 'BatchMode=yes', '-o', `ConnectTimeout=${Math.ceil(deadline / 1000)}`,
-    ...(o.sshConfig ? ['-F', o.sshConfig] : []),
-    ...(port !== null ? ['-p', String(port)] : []),
-    '--', host, ...words,
-  ];
-  const res = await execa('ssh', args, { stdin: 'ignore', reject: false, timeout: deadline, env: { ...o.env, SSH_ASKPASS_REQUIRE: 'never' } });
-  if (res.exitCode === 255 || res.exitCode === undefined) {
-    const { explainSsh } = await import('./ssh/hosts.js');
-    return { exitCode: null, error: explainSsh(String(res.stderr ?? ''), res.exitCode) };
-  }
+  const args = sshArgs(target, o.sshConfig, deadline, { fastKex: o.fastKex, command: words });
+  const res = await execa('ssh', args, { stdin: 'ignore', reject: false, timeout: deadline, env: sshEnv(o.env), extendEnv: false });
+  if (res.exitCode === 255 || res.exitCode === undefined) return { exitCode: null, error: explainSsh(String(res.stderr ?? ''), res.exitCode) };
   return { exitCode: res.exitCode, error: String(res.stderr ?? '').trim().split('\n').pop() ?? '' };
 }

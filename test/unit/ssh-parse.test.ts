@@ -211,6 +211,9 @@ describe('the ssh command line', () => {
     ]);
     expect(sshArgs('deploy@[::1]:2222', null, 5000).slice(-4)).toEqual(['2222', '--', 'deploy@::1', PROBE_COMMAND]);
     expect(sshArgs('prod-alias', null, 5000).slice(-3)).toEqual(['--', 'prod-alias', PROBE_COMMAND]);
+    expect(sshArgs('prod-alias', null, 5000)).not.toContain('KexAlgorithms=^curve25519-sha256,curve25519-sha256@libssh.org');
+    expect(sshArgs('prod-alias', null, 5000, { fastKex: true })).toContain('KexAlgorithms=^curve25519-sha256,curve25519-sha256@libssh.org');
+    expect(sshArgs('h:22', null, 5000, { command: ['kill', '-TERM', '42'] }).slice(-5)).toEqual(['22', '--', 'h', 'kill', '-TERM', '42'].slice(-5));
   });
 
   it('is safe for any login shell: one line, no single quote inside, no history `!`', () => {

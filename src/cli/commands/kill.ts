@@ -50,7 +50,7 @@ export async function runKill(ctx: Context, settings: Settings, opts: KillOption
 async function execute(ctx: Context, settings: Settings, plan: KillAction[]): Promise<KillAction[]> {
   return withBroker(settings, async (conn) => {
     const { realEffects } = await import('../../sources/effects.js');
-    const fx = realEffects(conn, { timeoutMs: settings.timeoutMs, sshConfig: settings.ssh.config, env: ctx.env });
+    const fx = realEffects(conn, { timeoutMs: settings.timeoutMs, sshConfig: settings.ssh.config, fastKex: settings.ssh.fastKex, env: ctx.env });
     try {
       // Targets are independent: their grace periods run side by side.
       return await Promise.all(plan.map(async (a) => {

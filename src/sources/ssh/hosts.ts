@@ -13,6 +13,8 @@ export interface SshSource {
   hosts: string[];
   config: string | null;
   concurrency: number;
+  /** Prefer classic curve25519 key exchange (--ssh-fast-kex): a tenth of the CPU per login. */
+  fastKex?: boolean;
 }
 
 export interface SshOptions {
@@ -41,7 +43,7 @@ export async function gatherSsh(s: SshSource, opts: SshOptions): Promise<HostRep
   const lane = async () => {
     while (next < s.hosts.length && !opts.signal?.aborted) {
       const i = next++;
-      reports[i] = await probeHost(execa, s.hosts[i], s.config, deadlineMs, env, opts.signal);
+      reports[i] = await probeHost(execa, s.hosts[i], sshArgs(s.hosts[i], s.config, deadlineMs, { fastKex: s.fastKex }), deadlineMs, env, opts.signal);
     }
   };
   const lanes = Math.min(Math.max(1, Math.floor(s.concurrency) || 1), s.hosts.length);
@@ -50,21 +52,28 @@ export async function gatherSsh(s: SshSource, opts: SshOptions): Promise<HostRep
   return reports;
 }
 
-/** ssh's argv for one target; the probe is the same constant for every host. */
-export function sshArgs(target: string, config: string | null, deadlineMs: number): string[] {
+/**
+ * ssh's argv for one target; the probe is the same constant for every host. `command` is for
+ * `kill`, whose remote words are fixed words and integers only.
+ */
+export function sshArgs(
+  target: string, config: string | null, deadlineMs: number, opts: { fastKex?: boolean; command?: string[] } = {},
+): string[] {
   const { host, port } = splitSshTarget(target);
   return [
     '-T', '-o', 'BatchMode=yes', '-o', `ConnectTimeout=${Math.ceil(deadlineMs / 1000)}`,
     // A read-only probe has no use for the user's port forwards (which could clash).
     '-o', 'ClearAllForwardings=yes',
+    // OpenSSH 9's post-quantum default costs ~140 ms of CPU per login; '^' only moves curve25519 first.
+    ...(opts.fastKex ? ['-o', 'KexAlgorithms=^curve25519-sha256,curve25519-sha256@libssh.org'] : []),
     ...(config ? ['-F', config] : []),
     ...(port !== null ? ['-p', String(port)] : []),
-    '--', host, PROBE_COMMAND,
+    '--', host, ...(opts.command ?? [PROBE_COMMAND]),
   ];
 }
 
 // No askpass program, no X display: nothing that could pop up a prompt.
-function sshEnv(base: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+export function sshEnv(base: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...base, SSH_ASKPASS_REQUIRE: 'never' };
   delete env.DISPLAY;
   delete env.SSH_ASKPASS;
@@ -74,12 +83,12 @@ function sshEnv(base: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
 type Execa = typeof import('execa').execa;
 
 async function probeHost(
-  execa: Execa, target: string, config: string | null, deadlineMs: number, env: NodeJS.ProcessEnv, signal?: AbortSignal,
+  execa: Execa, target: string, args: string[], deadlineMs: number, env: NodeJS.ProcessEnv, signal?: AbortSignal,
 ): Promise<HostReport> {
   // detached = its own session: no controlling terminal to prompt on, and a
   // process group, so the deadline also ends a ProxyCommand or ProxyJump
   // helper that would otherwise hold our pipes open.
-  const child = execa('ssh', sshArgs(target, config, deadlineMs), {
+  const child = execa('ssh', args, {
     stdin: 'ignore', encoding: 'buffer', stripFinalNewline: false, reject: false, maxBuffer: MAX_OUTPUT, env, extendEnv: false, detached: true,
   });
   const group = (sig: NodeJS.Signals) => {
