@@ -6,9 +6,13 @@ import type { OptionSpec } from './describe.js';
  * One text line: backslash as \e, non-ASCII as \[uXXXX] (groff reads its input as Latin-1 unless
  * man runs preconv), and a leading . or ' guarded so it is not read as a request.
  */
+// Characters the help text uses, in forms that render in every locale (\[u2026] warns under LC_ALL=C).
+const ASCII: Record<string, string> = { '…': '...', '—': '\\(em', '–': '\\(en', '“': '"', '”': '"', '’': "'" };
+
 export function text(s: string): string {
   const t = s
     .replace(/\\/g, '\\e')
+    .replace(/[…—–“”’]/g, (c) => ASCII[c])
     .replace(/[^\x20-\x7e]/gu, (c) => `\\[u${c.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}]`);
   return /^[.']/.test(t) ? `\\&${t}` : t;
 }

@@ -10,7 +10,8 @@ export interface Style {
 }
 
 export function makeStyle(color: boolean, env: NodeJS.ProcessEnv = {}): Style {
-  const lang = `${env.LC_ALL ?? ''}${env.LC_CTYPE ?? ''}${env.LANG ?? ''}`;
+  // POSIX precedence: the first of LC_ALL, LC_CTYPE, LANG that is set decides.
+  const lang = env.LC_ALL || env.LC_CTYPE || env.LANG || '';
   return { c: new Chalk({ level: color ? 1 : 0 }), color, unicode: color || /utf-?8/i.test(lang) };
 }
 

@@ -22,11 +22,12 @@ const has = (cmd: string) => spawnSync('sh', ['-c', `command -v ${cmd}`]).status
 
 /** groff's complaints about a page: -ww turns on every warning, -t runs tbl for the exit status table. */
 function roffWarnings(page: string): string {
-  return spawnSync('groff', ['-t', '-man', '-ww', '-z'], { input: page, encoding: 'utf8' }).stderr;
+  // The test environment exports LC_ALL=C; the page is checked as a UTF-8 terminal shows it.
+  return spawnSync('groff', ['-t', '-man', '-ww', '-z'], { input: page, encoding: 'utf8', env: { ...process.env, LC_ALL: 'C.UTF-8' } }).stderr;
 }
 
 function render(file: string): string {
-  const env = { ...process.env, MANWIDTH: '80', LANG: 'C.UTF-8', MANPAGER: 'cat', PAGER: 'cat' };
+  const env = { ...process.env, MANWIDTH: '80', LANG: 'C.UTF-8', LC_ALL: 'C.UTF-8', MANPAGER: 'cat', PAGER: 'cat' };
   const man = spawnSync('man', ['-l', file], { encoding: 'utf8', env });
   expect(man.stderr).toBe('');
   return spawnSync('col', ['-bx'], { input: man.stdout, encoding: 'utf8' }).stdout;
@@ -73,10 +74,16 @@ describe('man page', () => {
     for (const c of codes) expect(roff).toMatch(new RegExp(`^${c}@T\\{$`, 'm'));
   });
 
+  it('renders fleetdoc.1 without warnings in the C locale too', () => {
+    const man = spawnSync('man', ['-l', PAGE], { encoding: 'utf8', env: { ...process.env, LC_ALL: 'C', LANG: 'C', MANPAGER: 'cat', PAGER: 'cat' } });
+    expect(man.stderr).toBe('');
+  });
+
   it('escapes roff: requests, backslashes, non-ASCII, option hyphens', () => {
     expect(text(".hidden 'quoted")).toBe("\\&.hidden 'quoted");
     expect(text("'x")).toBe("\\&'x");
-    expect(text('a\\b …')).toBe('a\\eb \\[u2026]');
+    expect(text('a\\b …')).toBe('a\\eb ...');
+    expect(text('✓')).toBe('\\[u2713]');
     expect(prose('(see --yes) comma-separated -TERM')).toBe('(see \\-\\-yes) comma-separated \\-TERM');
     expect(code("jq '.a | \\(.b)' -r")).toBe("jq '.a | \\e(.b)' \\-r");
   });
@@ -90,7 +97,7 @@ describe('man page', () => {
     writeFileSync(file, roff);
     const page = render(file);
     expect(page).toContain('.TH trouble: "quoted" \\fB not bold');
-    expect(page).toContain("'leading quote \\ and …");
+    expect(page).toContain("'leading quote \\ and ...");
     expect(page).toContain('.SH not a section.');
   });
 });
