@@ -40,6 +40,27 @@ describe('a healthy fleet', () => {
   });
 });
 
+describe('Ctrl-C', () => {
+  it('cleans up the reply key and binding, and exits 130 without output', async () => {
+    // A roster member that never answers keeps the run waiting until it is interrupted.
+    const ghost = '\x06\x16\x06\x16silent-v0.13.0@nowhere.celery.pidbox';
+    await redis.client.sadd('_kombu.binding.celery.pidbox', ghost);
+    try {
+      const before = await snapshot(redis.client);
+      const ctl = new AbortController();
+      setTimeout(() => ctl.abort(), 300);
+      const t0 = Date.now();
+      const res = await runCli(['workers', '--json', '--no-docker', '-b', redis.url, '-t', '10'], { signal: ctl.signal });
+      expect(res.code).toBe(130);
+      expect(Date.now() - t0).toBeLessThan(3000);
+      expect(res.stdout).toBe('');
+      expect(await snapshot(redis.client)).toEqual(before);
+    } finally {
+      await redis.client.srem('_kombu.binding.celery.pidbox', ghost);
+    }
+  });
+});
+
 describe('garbage on the wire', () => {
   it.each(['json', 'base64'])('skips a reply that is not valid %s, warns, and still reads the rest', async (garbage) => {
     const fake = await startResponders({ url: redis.url, names: ['fake-v0.13.0@sim'], garbage });
