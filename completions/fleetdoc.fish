@@ -36,7 +36,7 @@ complete -c fleetdoc -s h -l help -d 'display help for command'
 # queues
 complete -c fleetdoc -n '__fish_seen_subcommand_from queues' -l queue -x -d 'also report this queue (repeatable)'
 complete -c fleetdoc -n '__fish_seen_subcommand_from queues' -l min-workers -x -d 'fewest compatible consumers wanted, overall or per queue (repeatable; default 1)'
-complete -c fleetdoc -n '__fish_seen_subcommand_from queues' -l unacked-age -x -d 'warn when an unresponsive worker holds unacked tasks older than this'
+complete -c fleetdoc -n '__fish_seen_subcommand_from queues' -l unacked-age -x -d 'warn when an unresponsive worker holds unacked tasks older than this (default 10m)'
 
 # stale
 complete -c fleetdoc -n '__fish_seen_subcommand_from stale' -l listen -x -d 'listen to worker heartbeats this long (default 2.5; 0 = do not listen)'

@@ -5,10 +5,9 @@ import { UsageError } from '../errors.js';
 import { describeProgram, names, word, type OptionSpec } from './describe.js';
 import { fishCompletion } from './completion-fish.js';
 import { zshCompletion } from './completion-zsh.js';
+import { SHELLS } from './program.js';
 
-export { fishCompletion, zshCompletion };
-
-export const SHELLS = ['bash', 'zsh', 'fish'] as const;
+export { fishCompletion, SHELLS, zshCompletion };
 
 export function completionScript(program: Command, shell: string): string {
   if (shell === 'bash') return bashCompletion(program);

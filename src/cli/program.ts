@@ -66,6 +66,9 @@ function helpAfter(name: string, exitCodes = EXIT_CODES_HELP): string {
   return `${notes}\nExamples:\n${EXAMPLES[name].map((l) => `  ${l}`).join('\n')}${codes}`;
 }
 
+/** The shells `fleetdoc completion` writes scripts for. */
+export const SHELLS = ['bash', 'zsh', 'fish'] as const;
+
 type Runner = (ctx: Context, settings: Settings, opts: Record<string, unknown>, args: string[]) => Promise<number>;
 
 export function buildProgram(ctx: Context, done: (code: number) => void): Command {
@@ -115,7 +118,7 @@ export function buildProgram(ctx: Context, done: (code: number) => void): Comman
       .description('depth, unacked tasks and consumers per queue, and which queues are at risk')
       .option('--queue <name>', 'also report this queue (repeatable)', collect, [])
       .option('--min-workers <n|queue=n>', 'fewest compatible consumers wanted, overall or per queue (repeatable; default 1)', collect, [])
-      .option('--unacked-age <duration>', 'warn when an unresponsive worker holds unacked tasks older than this', '10m')
+      .option('--unacked-age <duration>', 'warn when an unresponsive worker holds unacked tasks older than this (default 10m)')
       .addHelpText('after', helpAfter('queues')),
     async () => (await import('./commands/queues.js')).runQueues as Runner,
   );
@@ -161,7 +164,7 @@ export function buildProgram(ctx: Context, done: (code: number) => void): Comman
 
   // Not through add(): printing a script needs no broker, config or settings.
   const shell = new Argument('<shell>', 'the shell to complete for');
-  shell.argChoices = ['bash', 'zsh', 'fish']; // listed for --help and completions; checked in the action
+  shell.argChoices = [...SHELLS]; // listed for --help and completions; checked in the action
   program.addCommand(new Command('completion')
     .description('print a shell completion script (bash, zsh or fish)')
     .addArgument(shell)

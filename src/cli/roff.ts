@@ -2,13 +2,13 @@
 // character roff treats specially is made literal here, once, rather than at each call site.
 import type { OptionSpec } from './describe.js';
 
+// Characters the help text uses, in forms that render in every locale (\[u2026] warns under LC_ALL=C).
+const ASCII: Record<string, string> = { '…': '...', '—': '\\(em', '–': '\\(en', '“': '"', '”': '"', '’': "'" };
+
 /**
  * One text line: backslash as \e, non-ASCII as \[uXXXX] (groff reads its input as Latin-1 unless
  * man runs preconv), and a leading . or ' guarded so it is not read as a request.
  */
-// Characters the help text uses, in forms that render in every locale (\[u2026] warns under LC_ALL=C).
-const ASCII: Record<string, string> = { '…': '...', '—': '\\(em', '–': '\\(en', '“': '"', '”': '"', '’': "'" };
-
 export function text(s: string): string {
   const t = s
     .replace(/\\/g, '\\e')

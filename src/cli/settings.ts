@@ -1,6 +1,7 @@
 // Global settings: flags beat environment, which beats the config file, which beats defaults.
 import { existsSync, readFileSync } from 'node:fs';
 import { UsageError } from '../errors.js';
+import { DEFAULT_DOCKER_ENDPOINT } from '../model/containers.js';
 import { isValidRange, parseVersion } from '../model/version.js';
 import { parseBrokerUrl, type BrokerTarget } from '../sources/broker/url.js';
 import { configPath, loadConfig, type ConfigFile } from './config.js';
@@ -26,8 +27,6 @@ export interface GlobalFlags {
 export interface DockerSettings {
   /** Endpoints to inspect; empty = Docker is not a source this run. */
   endpoints: string[];
-  /** True when the user asked for Docker explicitly (so a failure matters more). */
-  explicit: boolean;
 }
 
 export interface SshSettings {
@@ -107,20 +106,20 @@ export function readPythonVersion(file: string): string {
   return m[2];
 }
 
-export const DEFAULT_DOCKER_SOCKET = '/var/run/docker.sock';
+export const DEFAULT_DOCKER_SOCKET = DEFAULT_DOCKER_ENDPOINT.slice('unix://'.length);
 
 /** --no-docker wins; then --docker endpoints; then config; then DOCKER_HOST or the default socket, if present. */
 function dockerSettings(flags: GlobalFlags, env: NodeJS.ProcessEnv, config: ConfigFile): DockerSettings {
-  if (flags.docker === false) return { endpoints: [], explicit: false };
+  if (flags.docker === false) return { endpoints: [] };
   const given = (flags.docker ?? []).map((e) => (e === 'default' ? defaultDockerEndpoint(env) : e));
-  if (given.length) return { endpoints: [...new Set(given)], explicit: true };
-  if (config.docker?.length) return { endpoints: config.docker, explicit: true };
-  if (env.DOCKER_HOST) return { endpoints: [env.DOCKER_HOST], explicit: false };
-  return { endpoints: existsSync(DEFAULT_DOCKER_SOCKET) ? [`unix://${DEFAULT_DOCKER_SOCKET}`] : [], explicit: false };
+  if (given.length) return { endpoints: [...new Set(given)] };
+  if (config.docker?.length) return { endpoints: config.docker };
+  if (env.DOCKER_HOST) return { endpoints: [env.DOCKER_HOST] };
+  return { endpoints: existsSync(DEFAULT_DOCKER_SOCKET) ? [DEFAULT_DOCKER_ENDPOINT] : [] };
 }
 
 function defaultDockerEndpoint(env: NodeJS.ProcessEnv): string {
-  return env.DOCKER_HOST || `unix://${DEFAULT_DOCKER_SOCKET}`;
+  return env.DOCKER_HOST || DEFAULT_DOCKER_ENDPOINT;
 }
 
 function sshSettings(flags: GlobalFlags, config: ConfigFile): SshSettings {

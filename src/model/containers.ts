@@ -12,6 +12,9 @@ export interface ContainerFinding {
   remediation: { where: string; command: string }[];
 }
 
+/** Where the docker CLI looks without -H: its commands need no -H for this engine. */
+export const DEFAULT_DOCKER_ENDPOINT = 'unix:///var/run/docker.sock';
+
 const LOOP_RESTARTS = 3;
 
 export function containerLive(c: ContainerRecord): boolean {

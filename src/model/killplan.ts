@@ -1,5 +1,6 @@
 // Pure: how each selected worker will be stopped, most graceful first, as data and as printable commands.
 import { shellJoin, shellQuote } from '../util/shell.js';
+import { containerLive, DEFAULT_DOCKER_ENDPOINT } from './containers.js';
 import { sshWhere } from './fixguide.js';
 import type { Selection } from './select.js';
 import type { Worker } from './types.js';
@@ -62,7 +63,7 @@ function stepsFor(w: Worker, o: PlanOptions): Step[] {
   const c = w.container;
   const stopped = p?.state === 'T';
   if (w.responsive && !stopped) steps.push({ kind: 'broker-shutdown', name: w.name }, { kind: 'wait-gone', seconds: o.graceS });
-  if (c && (c.status === 'running' || c.status === 'restarting' || c.status === 'paused')) {
+  if (c && containerLive(c)) {
     steps.push({ kind: 'docker-stop', engine: c.engine, id: c.id, name: c.name, seconds: o.graceS });
   } else if (p) {
     const pids = [p.pid, ...p.children];
@@ -106,7 +107,7 @@ export function printable(s: Step, o: PlanOptions): string[] {
 }
 
 function dockerCli(engine: string): string {
-  return engine === 'unix:///var/run/docker.sock' ? 'docker' : `docker -H ${shellQuote(engine)}`;
+  return engine === DEFAULT_DOCKER_ENDPOINT ? 'docker' : `docker -H ${shellQuote(engine)}`;
 }
 
 /** The roster member in bash's $'…' form, since it holds the \x06\x16 separator bytes. */

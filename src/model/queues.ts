@@ -13,6 +13,9 @@ export interface QueueFacts {
   readProblems: string[];
 }
 
+/** --unacked-age when not given: 10 minutes. */
+export const DEFAULT_UNACKED_AGE_S = 600;
+
 export interface QueuePolicy {
   /** Default minimum of compatible consumers, and per-queue overrides (which also apply to idle queues). */
   minWorkers: number;

@@ -1,12 +1,13 @@
 // Pure: the exit-code contract, shared by every command.
 import { EXIT } from '../errors.js';
+import { containerLive } from './containers.js';
 import type { Severity, Worker } from './types.js';
 
 /** Alive in some form: answering, or a process/container that still runs. */
 export function isLive(w: Worker): boolean {
   if (w.responsive) return true;
   if (w.process) return true;
-  if (w.container) return w.container.status === 'running' || w.container.status === 'restarting' || w.container.status === 'paused';
+  if (w.container) return containerLive(w.container);
   return w.in_roster;
 }
 

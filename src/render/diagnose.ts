@@ -1,5 +1,6 @@
 // `fleetdoc diagnose`: doctor-style sections, commands grouped by where to type them, one closing line.
 import { oneLine } from '../cli/context.js';
+import { DEFAULT_DOCKER_ENDPOINT } from '../model/containers.js';
 import type { Diagnosis } from '../model/diagnose.js';
 import type { Finding } from '../model/findings.js';
 import type { Severity } from '../model/types.js';
@@ -38,7 +39,7 @@ export function whereLabel(where: string): string {
     const host = words[words.length - 1];
     return words.length === 2 ? `on ${host}:` : `on ${host} (${where}):`;
   }
-  if (where === 'docker unix:///var/run/docker.sock') return 'docker:';
+  if (where === `docker ${DEFAULT_DOCKER_ENDPOINT}`) return 'docker:';
   if (words[0] === 'docker') return `docker (${words.slice(1).join(' ')}):`;
   return `${where}:`;
 }

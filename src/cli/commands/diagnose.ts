@@ -1,7 +1,7 @@
 // `fleetdoc diagnose`: every check over every source at once, what is wrong and what to type.
 import { FleetdocError, UsageError } from '../../errors.js';
 import { CHECKS, diagnose, type BrokerFacts, type DiagnoseInput } from '../../model/diagnose.js';
-import { parseMinWorkers, queueRow } from '../../model/queues.js';
+import { DEFAULT_UNACKED_AGE_S, parseMinWorkers, queueRow } from '../../model/queues.js';
 import type { Severity } from '../../model/types.js';
 import { diagnoseJson, diagnoseText } from '../../render/diagnose.js';
 import { renderJson } from '../../render/json.js';
@@ -34,7 +34,7 @@ export async function runDiagnose(ctx: Context, settings: Settings, opts: Diagno
   const registries = await registriesP;
   const { fleet } = c;
   const stale = broker.ok ? staleReport(ctx, settings, st, c, []).rows : [];
-  const policy = { ...min, unackedAgeS: 600, nowS: ctx.now() / 1000 };
+  const policy = { ...min, unackedAgeS: DEFAULT_UNACKED_AGE_S, nowS: ctx.now() / 1000 };
   const input: DiagnoseInput = {
     broker,
     serverVersion: fleet.serverVersion,

@@ -9,7 +9,7 @@ import { makeStyle } from '../../render/style.js';
 import type { Context } from '../context.js';
 import { gatherFleet, withBroker } from '../fleet.js';
 import type { Settings } from '../settings.js';
-import { gatherStale, type StaleOptions } from './stale.js';
+import { gatherStale, staleSettings, type StaleOptions } from './stale.js';
 
 export interface KillOptions extends StaleOptions {
   yes?: boolean;
@@ -23,8 +23,7 @@ export interface KillOptions extends StaleOptions {
 export async function runKill(ctx: Context, settings: Settings, opts: KillOptions, targets: string[]): Promise<number> {
   const selectors = (['incompatible', 'unversioned', 'mismatched', 'stale'] as Selector[]).filter((s) => opts[s]);
   if (!targets.length && !selectors.length) throw new UsageError('name a target (worker name, glob, container:NAME, HOST:PID) or a selector (--incompatible, --unversioned, --mismatched, --stale)');
-  const graceS = Number(opts.grace ?? '10');
-  if (!Number.isFinite(graceS) || graceS < 0 || graceS > 3600) throw new UsageError(`--grace ${JSON.stringify(opts.grace)} must be seconds from 0 to 3600`);
+  const { graceS } = staleSettings(ctx, settings, opts);
 
   // --stale needs the full stale analysis (heartbeats, other sources); otherwise one gather is enough.
   let workers;

@@ -1,6 +1,6 @@
 // `fleetdoc queues`: depth, in-flight tasks and consumers per queue, and which queues are at risk.
 import { UsageError } from '../../errors.js';
-import { parseMinWorkers, queueRow, type QueueRow } from '../../model/queues.js';
+import { DEFAULT_UNACKED_AGE_S, parseMinWorkers, queueRow, type QueueRow } from '../../model/queues.js';
 import { exitCodeFor, worst } from '../../model/verdict.js';
 import { renderJson } from '../../render/json.js';
 import { queuesJson, queuesTable, queuesSummary } from '../../render/queues.js';
@@ -20,7 +20,7 @@ export interface QueuesOptions {
 export async function runQueues(ctx: Context, settings: Settings, opts: QueuesOptions): Promise<number> {
   const min = parseMinWorkers([...minFromConfig(settings), ...(opts.minWorkers ?? [])]);
   if (typeof min === 'string') throw new UsageError(min);
-  const unackedAgeS = parseDuration(opts.unackedAge ?? '10m');
+  const unackedAgeS = opts.unackedAge === undefined ? DEFAULT_UNACKED_AGE_S : parseDuration(opts.unackedAge);
   if (unackedAgeS === null) throw new UsageError(`--unacked-age ${JSON.stringify(opts.unackedAge)} must be a duration such as 600, 90s, 10m or 1h`);
 
   const { serverVersion, rows } = await withBroker(settings, async (conn) => {
