@@ -2,9 +2,9 @@
 // Redis's own state, each read once and side by side.
 import type { QueueFacts } from '../model/queues.js';
 import type { HeartbeatFact } from '../model/stalereport.js';
-import type { BrokerConnection } from '../sources/broker/connect.js';
-import type { BrokerInfo } from '../sources/broker/info.js';
-import type { UnackedResult } from '../sources/broker/unacked.js';
+import type { BrokerConnection } from '../sources/broker/redis/connect.js';
+import type { BrokerInfo } from '../sources/broker/client.js';
+import type { UnackedResult } from '../sources/broker/redis/unacked.js';
 import type { Context } from './context.js';
 import { gatherFleet, type Fleet } from './fleet.js';
 import type { Settings } from './settings.js';
@@ -29,8 +29,8 @@ export interface Collected {
 
 export async function collect(ctx: Context, settings: Settings, conn: BrokerConnection, want: Want): Promise<Collected> {
   const [{ listenHeartbeats }, q, u, { readBrokerInfo }] = await Promise.all([
-    import('../sources/broker/events.js'), import('../sources/broker/queues.js'),
-    import('../sources/broker/unacked.js'), import('../sources/broker/info.js'),
+    import('../sources/broker/redis/events.js'), import('../sources/broker/redis/queues.js'),
+    import('../sources/broker/redis/unacked.js'), import('../sources/broker/redis/info.js'),
   ]);
   // Listening starts first and runs while the other sources answer: the whole takes max(listen, gather).
   const [hb, fleet, bindings, info] = await Promise.all([

@@ -3,7 +3,7 @@ import { FleetdocError } from '../errors.js';
 import { newestVersion, type Policy } from '../model/classify.js';
 import { buildWorkers } from '../model/merge.js';
 import type { ContainerRecord, ProcessRecord, Worker } from '../model/types.js';
-import type { BrokerConnection } from '../sources/broker/connect.js';
+import type { BrokerConnection } from '../sources/broker/redis/connect.js';
 import type { DockerEngineResult } from '../sources/docker/containers.js';
 import type { HostReport } from '../sources/ssh/parse.js';
 import type { Context } from './context.js';
@@ -22,7 +22,7 @@ export interface Fleet {
 
 /** Open the broker, run `use`, and always close it; connection failures become BrokerError. */
 export async function withBroker<T>(settings: Settings, use: (conn: BrokerConnection) => Promise<T>): Promise<T> {
-  const { connectBroker, explain } = await import('../sources/broker/connect.js');
+  const { connectBroker, explain } = await import('../sources/broker/redis/connect.js');
   const conn = await connectBroker(settings.broker, settings.timeoutMs);
   try {
     return await use(conn);
@@ -44,7 +44,7 @@ export async function gatherFleet(
   const [res, engines, hosts] = await Promise.all([
     // Without a broker (diagnose when it is down) the other sources still speak.
     conn
-      ? ctx.progress.track('broker replies', import('../sources/broker/workers.js').then((m) =>
+      ? ctx.progress.track('broker replies', import('../sources/broker/redis/workers.js').then((m) =>
         m.gatherBrokerWorkers(conn, { timeoutMs: settings.timeoutMs, signal: ctx.signal, tasks: opts.tasks })))
       : { workers: [], roster: [], heldTasks: new Map<string, string[]>(), warnings: [] },
     ctx.progress.track('docker', gatherDockerSafe(ctx, settings)),

@@ -25,7 +25,9 @@ export interface BrokerFacts {
   display: string;
   error: string | null;
   latency_ms: number | null;
-  redis_version: string | null;
+  version: string | null;
+  kind?: string;
+  alarms?: string[];
   used_memory: number | null;
   maxmemory: number | null;
   maxmemory_policy: string | null;
@@ -135,7 +137,7 @@ function resourceFindings(h: DiagnoseInput['hosts'][number]): Finding[] {
 
 function evidenceFor(name: string, i: DiagnoseInput): string[] {
   const b = i.broker;
-  if (name === 'broker' && b.ok) return [`redis ${b.redis_version ?? '?'}, ${b.latency_ms} ms round trip, used_memory ${b.used_memory ?? '?'}, maxmemory ${b.maxmemory || 'none'}, policy ${b.maxmemory_policy ?? '?'}`];
+  if (name === 'broker' && b.ok) return [`${b.kind ?? 'redis'} ${b.version ?? '?'}, ${b.latency_ms} ms round trip, used_memory ${b.used_memory ?? '?'}, maxmemory ${b.maxmemory || 'none'}, policy ${b.maxmemory_policy ?? '?'}`];
   if (name === 'worker-versions') return [`${i.workers.length} workers, server ${i.serverVersion ?? 'unknown'}`];
   if (name === 'queue-health') return [`${i.queues.length} queues`];
   if (name === 'ssh-hosts') return i.hosts.map((h) => `${h.target}: ${h.ok ? `ok (${h.hostname})` : h.error}`);

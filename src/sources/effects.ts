@@ -1,8 +1,8 @@
 // The real effects behind `kill --yes`: broker control, ssh kill by pid, Docker stop/rm.
 // Remote commands are built from integers and fixed words only; no fleet text reaches a shell.
 import type { Effects } from '../model/killrun.js';
-import type { BrokerConnection } from './broker/connect.js';
-import { broadcast, publishControl, SEP } from './broker/pidbox.js';
+import type { BrokerConnection } from './broker/redis/connect.js';
+import { broadcast, publishControl, SEP } from './broker/redis/pidbox.js';
 
 export interface EffectOptions {
   timeoutMs: number;

@@ -64,8 +64,8 @@ function chosenChecks(opts: DiagnoseOptions): string[] {
 
 /** The broker may be down: then Docker and SSH still speak, and the broker checks say unknown. */
 async function gatherAll(ctx: Context, settings: Settings, listenS: number): Promise<{ broker: BrokerFacts; c: Collected }> {
-  const { connectBroker, explain } = await import('../../sources/broker/connect.js');
-  const base = { display: settings.broker.display, latency_ms: null, redis_version: null, used_memory: null, maxmemory: null, maxmemory_policy: null, rejected_connections: null };
+  const { connectBroker, explain } = await import('../../sources/broker/redis/connect.js');
+  const base = { display: settings.broker.display, latency_ms: null, version: null, used_memory: null, maxmemory: null, maxmemory_policy: null, rejected_connections: null };
   let conn;
   try {
     conn = await connectBroker(settings.broker, settings.timeoutMs);

@@ -1,42 +1,24 @@
 // Worker heartbeats from the celeryev pub/sub stream: subscribe, listen a while, unsubscribe.
 import type { Redis } from 'ioredis';
-import { InterruptedError } from '../../errors.js';
+import { InterruptedError } from '../../../errors.js';
 import { explain, type BrokerConnection } from './connect.js';
-import { decodeEnvelope, isObject } from './envelope.js';
-
-export interface Heartbeat {
-  /** The worker's node name, e.g. celery@pandalab-01. */
-  hostname: string;
-  /** Unix seconds, from the latest event's own timestamp. */
-  last_heartbeat_at: number;
-  /** Local unix seconds when that event arrived. */
-  received_at: number;
-  freq: number | null;
-  active: number | null;
-  processed: number | null;
-  loadavg: number[] | null;
-  sw_ver: string | null;
-  /** The worker said goodbye (worker-offline) and has not come back online since. */
-  offline: boolean;
-  /** Worker events seen in the window. */
-  count: number;
-}
-
-export interface HeartbeatResult {
-  workers: Map<string, Heartbeat>;
-  warnings: string[];
-}
+import type { EventsResult, Heartbeat, TaskCounts } from '../client.js';
+import { decodeEnvelope, isObject } from '../envelope.js';
 
 const KEPT = new Set(['worker-heartbeat', 'worker-online', 'worker-offline']);
+const OUTCOMES: Record<string, keyof TaskCounts> = {
+  'task-succeeded': 'succeeded', 'task-failed': 'failed', 'task-retried': 'retried', 'task-rejected': 'rejected',
+};
 // A hostile stream must not grow memory without bound.
 const MAX_WORKERS = 100_000;
 
 export async function listenHeartbeats(
   conn: BrokerConnection,
   opts: { seconds: number; signal?: AbortSignal },
-): Promise<HeartbeatResult> {
+): Promise<EventsResult> {
   if (opts.signal?.aborted) throw new InterruptedError();
   const workers = new Map<string, Heartbeat>();
+  const tasks = new Map<string, TaskCounts>();
   const unreadable = new Map<string, number>();
   const warnings: string[] = [];
   const timeoutMs = conn.cmd.options.connectTimeout ?? 1000;
@@ -57,7 +39,7 @@ export async function listenHeartbeats(
     const guard = setTimeout(() => { lastError = new Error('ETIMEDOUT'); sub.disconnect(); }, Math.max(timeoutMs, 250));
     try {
       await sub.connect();
-      sub.on('pmessage', (_pattern: string, _channel: string, raw: string) => accept(raw, workers, unreadable));
+      sub.on('pmessage', (_pattern: string, _channel: string, raw: string) => accept(raw, workers, tasks, unreadable));
       sub.once('end', onEnd);
       await sub.psubscribe(channelPattern(conn));
     } catch (err) {
@@ -84,7 +66,7 @@ export async function listenHeartbeats(
   if (opts.signal?.aborted) throw new InterruptedError();
   if (unreadable.size) warnings.unshift(unreadableLine(unreadable));
   if (workers.size >= MAX_WORKERS) warnings.push(`stopped tracking new workers after ${MAX_WORKERS}`);
-  return { workers, warnings };
+  return { workers, tasks, warnings };
 }
 
 /** `<prefix>/<db>.celeryev/*`, with glob characters in the prefix taken literally. */
@@ -93,7 +75,7 @@ export function channelPattern(conn: BrokerConnection): string {
   return `${prefix}/${conn.target.db}.celeryev/*`;
 }
 
-function accept(raw: string, workers: Map<string, Heartbeat>, unreadable: Map<string, number>): void {
+function accept(raw: string, workers: Map<string, Heartbeat>, tasks: Map<string, TaskCounts>, unreadable: Map<string, number>): void {
   const decoded = decodeEnvelope(raw);
   if (!decoded.ok) {
     unreadable.set(decoded.why, (unreadable.get(decoded.why) ?? 0) + 1);
@@ -106,6 +88,11 @@ function accept(raw: string, workers: Map<string, Heartbeat>, unreadable: Map<st
   for (const ev of events) {
     if (!isObject(ev)) {
       unreadable.set('event is not a JSON object', (unreadable.get('event is not a JSON object') ?? 0) + 1);
+      continue;
+    }
+    const outcome = typeof ev.type === 'string' ? OUTCOMES[ev.type] : undefined;
+    if (outcome && typeof ev.hostname === 'string' && ev.hostname) {
+      countTask(tasks, ev.hostname, outcome);
       continue;
     }
     if (typeof ev.type !== 'string' || !KEPT.has(ev.type)) continue;
@@ -137,6 +124,16 @@ function record(workers: Map<string, Heartbeat>, ev: Record<string, unknown>, na
   const load = Array.isArray(ev.loadavg) ? ev.loadavg.map(num) : null;
   if (load && load.every((n) => n !== null)) hb.loadavg = load as number[];
   if (typeof ev.sw_ver === 'string') hb.sw_ver = ev.sw_ver;
+}
+
+function countTask(tasks: Map<string, TaskCounts>, name: string, outcome: keyof TaskCounts): void {
+  let t = tasks.get(name);
+  if (!t) {
+    if (tasks.size >= MAX_WORKERS) return;
+    t = { succeeded: 0, failed: 0, retried: 0, rejected: 0 };
+    tasks.set(name, t);
+  }
+  t[outcome]++;
 }
 
 function num(v: unknown): number | null {

@@ -1,23 +1,16 @@
 // Ask the broker who is out there: roster + ping, stats and active_queues in one round.
-import type { BrokerWorker } from '../../model/types.js';
+import type { BrokerWorker } from '../../../model/types.js';
+import type { BrokerWorkersResult, WorkersQuery } from '../client.js';
 import type { BrokerConnection } from './connect.js';
-import { isObject } from './envelope.js';
+import { isObject } from '../envelope.js';
 import { broadcast } from './pidbox.js';
 import { readRoster } from './roster.js';
-
-export interface BrokerWorkersResult {
-  workers: BrokerWorker[];
-  roster: string[];
-  /** Task ids each responsive worker reported in active, reserved or scheduled (when asked). */
-  heldTasks: Map<string, string[]>;
-  warnings: string[];
-}
 
 const TASK_METHODS = ['active', 'reserved', 'scheduled'];
 
 export async function gatherBrokerWorkers(
   conn: BrokerConnection,
-  opts: { timeoutMs: number; destination?: string[]; signal?: AbortSignal; tasks?: boolean },
+  opts: WorkersQuery,
 ): Promise<BrokerWorkersResult> {
   const roster = await readRoster(conn);
   const methods = ['ping', 'stats', 'active_queues', ...(opts.tasks ? TASK_METHODS : [])];
@@ -40,6 +33,7 @@ export async function gatherBrokerWorkers(
     workers: wanted ? workers.filter((w) => wanted.has(w.name)) : workers,
     roster: roster.names,
     heldTasks: heldTasks(opts.tasks ? TASK_METHODS.map((m) => res.replies.get(m)!) : []),
+    reached: res.reached,
     warnings: [...roster.warnings, ...res.warnings],
   };
 }

@@ -1,9 +1,9 @@
 // kombu's pidbox remote control over Redis: bind a reply queue, broadcast, collect, clean up.
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import { InterruptedError } from '../../errors.js';
+import { InterruptedError } from '../../../errors.js';
 import type { BrokerConnection } from './connect.js';
-import { decodeEnvelope, encodeMessage, isObject } from './envelope.js';
+import { decodeEnvelope, encodeMessage, isObject } from '../envelope.js';
 
 export const SEP = '\x06\x16';
 const REPLY_EXCHANGE = 'reply.celery.pidbox';

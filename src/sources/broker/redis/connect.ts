@@ -6,8 +6,8 @@ import RedisModule from 'ioredis/built/Redis.js';
 // CommonJS interop differs between Node, esbuild and vitest: take the class wherever it landed.
 const Redis = ((RedisModule as unknown as { default?: typeof RedisClient }).default ?? RedisModule) as typeof RedisClient;
 type Redis = RedisClient;
-import { BrokerError } from '../../errors.js';
-import type { BrokerTarget } from './url.js';
+import { BrokerError } from '../../../errors.js';
+import type { BrokerTarget } from '../url.js';
 
 export interface BrokerConnection {
   target: BrokerTarget;

@@ -1,6 +1,6 @@
 // The transport's unacked hash, streamed with HSCAN: aggregates only, so memory stays bounded.
 import type { BrokerConnection } from './connect.js';
-import { isObject } from './envelope.js';
+import { isObject } from '../envelope.js';
 import type { Bindings } from './queues.js';
 
 export interface UnackedAggregate {

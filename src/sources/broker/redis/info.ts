@@ -1,15 +1,6 @@
 // Redis itself, for `diagnose`: round trip, version, memory against maxmemory, eviction, rejections.
+import type { BrokerInfo } from '../client.js';
 import type { BrokerConnection } from './connect.js';
-
-export interface BrokerInfo {
-  latency_ms: number;
-  redis_version: string | null;
-  used_memory: number | null;
-  maxmemory: number | null;
-  maxmemory_policy: string | null;
-  rejected_connections: number | null;
-  evicted_keys: number | null;
-}
 
 export async function readBrokerInfo(conn: BrokerConnection): Promise<BrokerInfo> {
   const t0 = performance.now();
@@ -20,13 +11,15 @@ export async function readBrokerInfo(conn: BrokerConnection): Promise<BrokerInfo
   const f = parseInfo(text);
   const num = (k: string) => (f[k] === undefined || f[k] === '' || !Number.isFinite(Number(f[k])) ? null : Number(f[k]));
   return {
+    kind: 'redis',
     latency_ms: Math.round(latency * 100) / 100,
-    redis_version: f.redis_version ?? null,
+    version: f.redis_version ?? null,
     used_memory: num('used_memory'),
     maxmemory: num('maxmemory'),
     maxmemory_policy: f.maxmemory_policy ?? null,
     rejected_connections: num('rejected_connections'),
     evicted_keys: num('evicted_keys'),
+    alarms: [],
   };
 }
 

@@ -1,0 +1,59 @@
+// The Redis (and Sentinel) broker behind the BrokerClient interface: kombu's keys, pidbox and celeryev.
+import type { BrokerClient, ClientsResult, QueuesResult } from '../client.js';
+import type { BrokerTarget } from '../url.js';
+import { readClients } from './clients.js';
+import { connectBroker, type BrokerConnection } from './connect.js';
+import { listenHeartbeats } from './events.js';
+import { readBrokerInfo } from './info.js';
+import { broadcast, publishControl, SEP } from './pidbox.js';
+import { isInternalQueue, readBindings, readDepths, type Bindings } from './queues.js';
+import { readUnacked } from './unacked.js';
+import { gatherBrokerWorkers } from './workers.js';
+
+export async function openRedis(target: BrokerTarget, timeoutMs: number): Promise<BrokerClient> {
+  const conn = await connectBroker(target, timeoutMs);
+  return redisClient(conn);
+}
+
+export function redisClient(conn: BrokerConnection): BrokerClient {
+  // Bindings serve twice: the queue names, then attributing unacked entries to queues.
+  let bindings: Promise<Bindings> | null = null;
+  const readB = () => (bindings ??= readBindings(conn));
+  return {
+    target: conn.target,
+    kind: 'redis',
+    display: conn.target.display,
+    endpoint: conn.target.kind === 'tcp' ? { host: conn.target.host, port: conn.target.port } : null,
+    workers: (q) => gatherBrokerWorkers(conn, q),
+    listen: (o) => listenHeartbeats(conn, o),
+    queueNames: async () => {
+      const b = await readB();
+      return { names: [...b.queues].filter((q) => !isInternalQueue(q)), warnings: b.warnings };
+    },
+    readQueues: async (names, held): Promise<QueuesResult> => {
+      const [depths, unacked] = await Promise.all([readDepths(conn, names), readB().then((b) => readUnacked(conn, b, held))]);
+      return {
+        queues: names.map((name) => {
+          const a = unacked.byQueue.get(name);
+          const d = depths.get(name);
+          return {
+            name, messages: d?.messages ?? 0, unacked: a?.count ?? 0, oldestUnackedAt: a?.oldestAt ?? null,
+            orphaned: a?.orphaned ?? 0, oldestOrphanAt: a?.oldestOrphanAt ?? null, consumers: null, readProblems: d?.warnings ?? [],
+          };
+        }),
+        warnings: unacked.warnings,
+      };
+    },
+    info: () => readBrokerInfo(conn),
+    clients: (): Promise<ClientsResult> => readClients(conn),
+    shutdown: async (names) => void (await publishControl(conn, 'shutdown', names)),
+    answering: async (name, timeoutMs) => {
+      const r = await broadcast(conn, [{ method: 'ping' }], { destination: [name], timeoutMs });
+      return r.replies.get('ping')!.has(name);
+    },
+    removeGhost: async (name) => {
+      await conn.cmd.srem(conn.key('_kombu.binding.celery.pidbox'), `${SEP}${SEP}${name}.celery.pidbox`);
+    },
+    close: () => conn.close(),
+  };
+}
