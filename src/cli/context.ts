@@ -1,5 +1,5 @@
 // What every command receives: streams, environment, clock and the source factories. No singletons.
-import { realSources } from '../gather/sources.js';
+import { realSources } from './sources.js';
 import type { GatherContext, Sources } from '../gather/types.js';
 import { noProgress, type Progress } from '../render/progress.js';
 import type { Stream } from '../util/stream.js';

@@ -4,7 +4,8 @@ import { brokerAddress, normalHost, splitHostPort, type BrokerAddress } from '..
 import type { ClientConn, OurBroker } from './evidence.js';
 import type { ContainerRecord, ProcessRecord } from './types.js';
 
-export type BrokerMatch = 'same' | 'other' | 'none' | 'unknown';
+export type { BrokerMatch } from './types.js';
+import type { BrokerMatch } from './types.js';
 
 export interface MatchResult {
   match: BrokerMatch;

@@ -1,11 +1,12 @@
 // Plain records shared by sources, model and renderers. No I/O here.
-import type { Verdict } from './verdict.js';
 
 export type Status = 'compatible' | 'unversioned' | 'mismatched';
 export type Reason = null | 'no_version_tag' | 'version_mismatch';
 export type Drift = 'ahead' | 'behind' | null;
 export type Severity = 'ok' | 'warning' | 'critical' | 'unknown';
 export type SourceName = 'broker' | 'docker' | 'ssh';
+export type LivenessState = 'healthy' | 'degraded' | 'unresponsive' | 'stale' | 'gone' | 'foreign';
+export type BrokerMatch = 'same' | 'other' | 'none' | 'unknown';
 
 /** `basename-v<version>@hostname`, split. */
 export interface ParsedName {
@@ -130,4 +131,20 @@ export interface TcpConnection {
   local: string;
   remote: string;
   state: 'established' | 'syn-sent' | string;
+}
+
+/** The one verdict per worker (src/model/verdict.ts computes it). */
+export interface Verdict {
+  state: LivenessState;
+  /** Everything together: liveness, and an incompatible worker that can take tasks. */
+  severity: Severity;
+  /** Liveness alone (what `stale` grades). */
+  liveness_severity: Severity;
+  reasons: string[];
+  broker_match: BrokerMatch;
+  /** Where it is connected or pointed (password masked), when known. */
+  broker: string | null;
+  /** Positive evidence backs the state: selectors and globs may plan a kill or cleanup on it. */
+  actionable: boolean;
+  unacked: { count: number; oldest_age_s: number | null } | null;
 }

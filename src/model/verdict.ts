@@ -1,25 +1,10 @@
 // Pure: one verdict per worker (liveness state, severity, broker match, whether a kill may be
 // planned on it), computed once from all the evidence and read by every command.
-import { matchBroker, type BrokerMatch } from './broker-match.js';
+import { matchBroker } from './broker-match.js';
 import type { FleetEvidence } from './evidence.js';
-import { liveness, type LivenessState } from './liveness.js';
+import { liveness } from './liveness.js';
 import { containerLive } from './containers.js';
-import type { Severity, Worker } from './types.js';
-
-export interface Verdict {
-  state: LivenessState;
-  /** Everything together: liveness, and an incompatible worker that can take tasks. */
-  severity: Severity;
-  /** Liveness alone (what `stale` grades). */
-  liveness_severity: Severity;
-  reasons: string[];
-  broker_match: BrokerMatch;
-  /** Where it is connected or pointed (password masked), when known. */
-  broker: string | null;
-  /** Positive evidence backs the state: selectors and globs may plan a kill or cleanup on it. */
-  actionable: boolean;
-  unacked: { count: number; oldest_age_s: number | null } | null;
-}
+import type { LivenessState, Severity, Verdict, Worker } from './types.js';
 
 export interface JudgeOptions {
   nowS: number;
