@@ -67,11 +67,14 @@ export type Listeners = (name: string) => { silent: number | null; addrs: string
  * How many pidbox listeners stayed silent: the broker's own count of who heard the broadcast, minus
  * the workers that answered. AMQP counts consumers per mailbox queue instead.
  */
-export function silentListeners(ev: FleetEvidence): Listeners {
+export function silentListeners(ev: FleetEvidence, merged: Omit<Worker, 'verdict'>[]): Listeners {
   const r = ev.replies;
   if (!r) return () => ({ silent: null, addrs: [] });
   const answered = r.workers.filter((w) => w.responsive).length;
-  const silent = r.reached === null ? null : Math.max(0, r.reached - answered);
+  // A silent worker of ours whose process or container still runs (stopped, hung) keeps its one
+  // subscription: it accounts for a silent listener, which then is not a roster ghost's.
+  const accounted = merged.filter((w) => !w.responsive && w.in_roster && stillListening(w)).length;
+  const silent = r.reached === null ? null : Math.max(0, r.reached - answered - accounted);
   const subscribed = (ev.clients ?? [])
     .filter((c) => c.subscriptions > 0 && (c.db === null || c.db === ev.broker.db) && !(c.name ?? '').startsWith('fleetdoc'))
     .sort((a, b) => (b.idle_s ?? 0) - (a.idle_s ?? 0));
@@ -81,6 +84,11 @@ export function silentListeners(ev: FleetEvidence): Listeners {
     if (consumers !== undefined) return { silent: consumers, addrs: [] };
     return { silent, addrs };
   };
+}
+
+function stillListening(w: Omit<Worker, 'verdict'>): boolean {
+  if (w.process) return !['Z', 'X'].includes(w.process.state.trim().charAt(0));
+  return w.container !== null && containerLive(w.container);
 }
 
 /** Unacked tasks no responsive worker claims, on the queues this worker consumes. */
