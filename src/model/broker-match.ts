@@ -36,7 +36,7 @@ function byConnections(p: ProcessRecord, ours: OurBroker, clients: ClientConn[] 
     const r = splitHostPort(remote);
     return r !== null && ours.port !== null && r.port === ours.port && r.host === normalHost(ours.host ?? '');
   };
-  const established = p.connections.filter((x) => x.state === 'established');
+  const established = p.connections.filter((x) => stateOf(x.state) === 'established');
   const toUs = established.filter((x) => isOurs(x.remote));
   if (toUs.length) {
     // The broker lists each client under the address the worker sees as its local end.
@@ -55,7 +55,7 @@ function byConnections(p: ProcessRecord, ours: OurBroker, clients: ClientConn[] 
     return r !== null && r.port === named.port && (r.host === named.host || !isIpLiteral(named.host));
   }) : undefined;
   if (toTarget && !pointedHere) return { match: 'other', broker: url, evidence: `connected to ${target}, the broker its ${p.broker_from ?? 'settings'} names${named?.db !== null && named?.db !== undefined ? ` (db ${named.db})` : ''}` };
-  const trying = p.connections.find((x) => x.state === 'syn-sent');
+  const trying = p.connections.find((x) => stateOf(x.state) === 'syn-sent');
   if (named && !toTarget) {
     const how = trying ? `still trying to connect to ${trying.remote}` : 'no connection to it is open';
     return { match: 'none', broker: url, evidence: `its broker is ${url}, but ${how}` };
@@ -97,4 +97,9 @@ function sameAddr(a: string, b: string): boolean {
 
 function isIpLiteral(h: string): boolean {
   return /^\d{1,3}(\.\d{1,3}){3}$/.test(h) || h.includes(':');
+}
+
+/** ESTABLISHED / established, SYN_SENT / syn-sent: one spelling. */
+function stateOf(s: string): string {
+  return s.toLowerCase().replace(/_/g, '-');
 }
