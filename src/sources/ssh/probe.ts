@@ -6,6 +6,50 @@
 // the script. Its own text never says "celery" (it greps for "[c]elery"), so
 // the probe never finds itself.
 
+// Evidence of which broker a worker uses and what restarts it, read after the
+// loop for all workers at once (a fork per file, not per fact), in one blob
+// of at most 256 KiB: per pid its cgroup's systemd lines (name=systemd, or
+// the unified 0::), then only the environment variables named here (NULs
+// become newlines and newlines \001, so a value cannot start a line;
+// "@@unreadable" when we may not read it).
+const EVIDENCE_LIMIT = 262144;
+const ENV_NAMES = 'CELERY_BROKER_URL|BROKER_URL|CELERY_BROKER|SUPERVISOR_PROCESS_NAME|SUPERVISOR_GROUP_NAME|SUPERVISOR_ENABLED|KUBERNETES_SERVICE_HOST|INVOCATION_ID';
+const EVIDENCE = [
+  'if [ -n "$P" ]; then echo "@@evidence $E"; for p in $P; do echo "@@pid $p"; cat "/proc/$p/cgroup" 2>/dev/null; echo "@@environ"; ' +
+    String.raw`tr "\000\n" "\n\001" 2>/dev/null < "/proc/$p/environ" || echo "@@unreadable"; done | ` +
+    `grep -E "^[0-9]+:(name=systemd)?:|^@@|^(${ENV_NAMES})=" | head -c ${EVIDENCE_LIMIT} | enc; fi`,
+];
+// After the loop, one `ls -l` over every worker's fd dir and network
+// namespace gives its socket inodes (at most 32 each; "x PID" = fds
+// unreadable) and one process per namespace ("q PID"), whose TCP tables keep
+// only ESTABLISHED (01) and SYN_SENT (02) rows of those inodes. Each
+// .service in the cgroups is asked about once; user units (under
+// user@N.service) are not. Then each supervisord's config: section headers
+// and the few keys that say what restarts (never command= or environment=,
+// which may hold secrets). The script never spells that program's name, so
+// it cannot find itself.
+const FDS_AWK = String.raw`/^\/proc\/[0-9]+\/fd:\$/{split(\$1,a,\"/\");p=a[3];next} ` +
+  String.raw`/-> socket:\[/{if(length(p)&&c[p]++<32){i=\$NF;gsub(/[^0-9]/,\"\",i);print \"s\",p,i};next} ` +
+  String.raw`/\/ns\/net -> /{split(\$(NF-2),a,\"/\");if(\$NF in m){}else{m[\$NF]=1;print \"q\",a[3]};print \"n\",a[3],\$NF;next} ` +
+  String.raw`/^ls:.*\/proc\/[0-9]+\/fd/{if(match(\$0,/\/proc\/[0-9]+\/fd/))print \"x\",substr(\$0,RSTART+6,RLENGTH-9)}`;
+const TCP_AWK = String.raw`\$1==\"s\"{w[\$3]=1;next} (\$4==\"01\"||\$4==\"02\")&&(\$10 in w){print \$2,\$3,\$4,\$10}`;
+const AFTER_LOOP = [
+  'if [ -z "$P" ]; then :; elif command -v awk >/dev/null 2>&1; then ' +
+    `R=$(ls -l $(for p in $P; do echo "/proc/$p/ns/net /proc/$p/fd"; done) 2>&1 | awk "${FDS_AWK}"); echo "@@fds"; echo "$R"; ` +
+    `for q in $(echo "$R" | sed -n "s/^q //p"); do echo "@@tcp $q"; { echo "$R"; cat "/proc/$q/net/tcp" "/proc/$q/net/tcp6" 2>/dev/null; } | ` +
+    `awk "${TCP_AWK}" | head -n 4096; done; else echo "@@fds-missing"; fi`,
+  String.raw`for u in $(for p in $P; do cat "/proc/$p/cgroup" 2>/dev/null; done | sed -n "/\/user@/d; s|.*/\([-A-Za-z0-9:_.@\\]*\.service\)\(/.*\)\{0,1\}$|\1|p" | sort -u | head -n 64)`,
+  'do if command -v systemctl >/dev/null 2>&1; then echo "@@unit $E"; ' +
+    '{ echo "$u"; systemctl show -p FragmentPath -p ExecStart -p Restart -- "$u" 2>/dev/null; } | head -c 8192 | enc; fi; done',
+  'for f in $(grep -l "[s]upervisord" /proc/[0-9]*/cmdline 2>/dev/null); do p=${f#/proc/}; p=${p%/cmdline}',
+  String.raw`c=$(tr "\000" "\n" < "$f" 2>/dev/null | sed -n "/^-c$/{n;p;q;};/^--configuration$/{n;p;q;};s/^--configuration=//p;s/^-c\(..*\)$/\1/p" | head -n 1)`,
+  'for d in /etc/supervisor/[s]upervisord.conf /etc/[s]upervisord.conf; do [ -z "$c" ] && [ -r "$d" ] && c=$d; done',
+  'case "$c" in /*|"") ;; *) c="$(readlink "/proc/$p/cwd" 2>/dev/null)/$c";; esac',
+  'echo "@@superv $p $E"; cat "$f" 2>/dev/null | enc; echo "$c" | enc',
+  '( cd "${c%/*}" 2>/dev/null && cat "$c" && for g in $(sed -n "/^\\[include\\]/,/^\\[/s/^files *= *//p" "$c"); do cat "$g"; done ) 2>/dev/null | ' +
+    'grep -E "^\\[|^(autorestart|numprocs|process_name|programs) *=" | head -c 65536 | enc; done',
+];
+
 // Bytes that must survive the trip (argv with NULs, odd encodings, a cwd with
 // a newline) are base64-encoded, or hex where base64 is missing.
 const SCRIPT = [
@@ -22,7 +66,9 @@ const SCRIPT = [
     'echo "@@ps-exit $?"; else echo "@@ps-missing"; fi',
   // cmdline is the exact argv; stat stands in for ps when ps is missing.
   'for f in $(grep -l "[c]elery" /proc/[0-9]*/cmdline 2>/dev/null); do p=${f#/proc/}; p=${p%/cmdline}; echo "@@proc $p $E"',
-  'cat "$f" 2>/dev/null | enc; cat "/proc/$p/stat" 2>/dev/null | enc; readlink "/proc/$p/cwd" 2>/dev/null | enc; done',
+  'cat "$f" 2>/dev/null | enc; cat "/proc/$p/stat" 2>/dev/null | enc; readlink "/proc/$p/cwd" 2>/dev/null | enc; P="$P $p"; done',
+  ...EVIDENCE,
+  ...AFTER_LOOP,
   // A dead NFS mount must not eat the whole deadline.
   'echo "@@df"; if command -v timeout >/dev/null 2>&1; then timeout 2 df -P -k 2>/dev/null; else df -P -k 2>/dev/null; fi',
   'echo "@@end"',
@@ -52,6 +98,20 @@ export interface ProbeOutput {
   rows: Row[];
   /** 'missing' when the host has no ps, a number when ps failed. */
   ps: 'ok' | 'missing' | number;
+  /** What the probe saw about brokers and supervisors, decoded but not yet read. */
+  evidence: RawEvidence;
+}
+
+export interface RawEvidence {
+  /** Per pid: its cgroup lines, "@@environ", then the chosen variables (or "@@unreadable"). */
+  blobs: Map<number, string>;
+  /** The `ls -l` digest: "s PID INODE", "n PID NETNS", "q PID", "x PID"; null when not read (no awk, cut short). */
+  fds: string[] | null;
+  /** TCP rows "local remote state inode" in /proc/net/tcp hex. */
+  tcp: string[];
+  /** Per .service: its name, then `systemctl show` lines. */
+  units: string[];
+  supervisords: { pid: number; argv: string[]; config: string | null; text: string }[];
 }
 
 const decoder = new TextDecoder('utf-8', { fatal: false });
@@ -63,7 +123,8 @@ export function readProbeOutput(output: Uint8Array | string): ProbeOutput {
   const lines = text.split('\n');
   // Whatever follows the last newline was cut mid-line.
   const cutMidLine = lines.pop() !== '';
-  const out: ProbeOutput = { found: false, complete: false, sections: new Map(), rows: [], ps: 'ok' };
+  const evidence: RawEvidence = { blobs: new Map(), fds: null, tcp: [], units: [], supervisords: [] };
+  const out: ProbeOutput = { found: false, complete: false, sections: new Map(), rows: [], ps: 'ok', evidence };
   const start = lines.indexOf('@@fleetdoc-probe 1');
   if (start < 0) return out;
   out.found = true;
@@ -76,6 +137,8 @@ export function readProbeOutput(output: Uint8Array | string): ProbeOutput {
       continue;
     }
     const [tag, a, b] = line.slice(2).split(' ');
+    // A record cut short is dropped whole; what follows the cut is not read.
+    const take = (n: number) => (i + n < lines.length ? lines.slice(i + 1, (i += n) + 1) : null);
     if (tag === 'end') out.complete = !cutMidLine;
     else if (tag === 'ps-missing') out.ps = 'missing';
     else if (tag === 'ps-exit') out.ps = a === '0' ? 'ok' : Number(a);
@@ -83,10 +146,53 @@ export function readProbeOutput(output: Uint8Array | string): ProbeOutput {
       if (i + 3 >= lines.length) break; // cut inside the record
       procs.push([a, b, ...lines.slice(i + 1, i + 4)]);
       i += 3;
-    } else out.sections.set(tag, (section = []));
+    } else if (tag === 'evidence' || tag === 'unit' || tag === 'superv') {
+      const got = take(tag === 'superv' ? 3 : 1);
+      if (!got) break;
+      readEvidence(evidence, tag, tag === 'superv' ? b : a, tag === 'superv' ? a : null, got);
+    } else if (tag === 'tcp') section = evidence.tcp;
+    else if (tag === 'fds') section = evidence.fds ??= [];
+    else if (tag === 'fds-missing') evidence.fds = null;
+    else out.sections.set(tag, (section = []));
   }
   out.rows = readRows(out.sections, procs);
   return out;
+}
+
+function readEvidence(ev: RawEvidence, tag: string, encoding: string, pidText: string | null, got: string[]): void {
+  if (tag === 'unit') ev.units.push(decodeText(got[0], encoding));
+  else if (tag === 'evidence') splitBlobs(ev.blobs, decodeText(got[0], encoding));
+  else if (/^\d{1,10}$/.test(pidText ?? '')) {
+    const config = decodeText(got[1], encoding).replace(/\n$/, '');
+    ev.supervisords.push({ pid: Number(pidText), argv: splitCmdline(decodeBytes(got[0], encoding)), config: config || null, text: decodeText(got[2], encoding) });
+  }
+}
+
+// "@@pid N" opens each process's part. A pid seen twice means some value
+// forged a marker line: both parts are dropped (unknown, not wrong).
+function splitBlobs(blobs: Map<number, string>, text: string): void {
+  const twice = new Set<number>();
+  let pid: number | null = null;
+  let lines: string[] = [];
+  const flush = () => {
+    if (pid === null) return;
+    if (blobs.has(pid)) twice.add(pid);
+    blobs.set(pid, lines.join('\n'));
+  };
+  for (const line of text.split('\n')) {
+    const m = /^@@pid (\d{1,10})$/.exec(line);
+    if (!m) {
+      lines.push(line);
+      continue;
+    }
+    flush();
+    pid = Number(m[1]);
+    lines = [];
+  }
+  flush();
+  for (const p of twice) blobs.delete(p);
+  // The probe stops at EVIDENCE_LIMIT bytes: the last part may be cut, and half an environment could mislead.
+  if (pid !== null && Buffer.byteLength(text) >= EVIDENCE_LIMIT) blobs.delete(pid);
 }
 
 function readRows(sections: Map<string, string[]>, procs: string[][]): Row[] {
