@@ -28,8 +28,11 @@ const LOOP = /(?:^|[\s;&|(])(?:while|until|for)\s/;
 const base = (w: string | undefined) => (w ?? '').slice((w ?? '').lastIndexOf('/') + 1).replace(/^-/, '');
 
 export function classifySupervisor(input: SupervisorInput): Supervisor | null {
-  if (input.env === null && input.cgroup === null && input.ancestors.length === 0) return null;
-  return nearest(input, 0);
+  const s = nearest(input, 0);
+  // With neither environment nor cgroup, only a parent that shows itself counts:
+  // a systemd service's parent is pid 1 too, so "none" would be a guess.
+  if (input.env === null && input.cgroup === null) return s.kind === 'script' || s.kind === 'supervisord' ? s : null;
+  return s;
 }
 
 function nearest(input: SupervisorInput, from: number): Supervisor {

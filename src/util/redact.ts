@@ -20,7 +20,8 @@ function maskOne(part: string): string {
   const scheme = part.indexOf('://');
   let url: URL | null = null;
   try {
-    url = new URL(part);
+    // The URL parser drops tabs and newlines silently; such text is kept as it came.
+    url = /[\x00-\x1f\x7f]/.test(part) ? null : new URL(part);
   } catch {
     url = null;
   }

@@ -98,10 +98,19 @@ export function readUnits(blobs: string[]): Map<string, UnitInfo> {
       return v ? v : null;
     };
     if (lines.some((l) => /^(Restart|ExecStart|FragmentPath)=/.test(l))) {
-      units.set(name, { restart: get('Restart'), exec_start: get('ExecStart'), fragment_path: get('FragmentPath') });
+      units.set(name, { restart: get('Restart'), exec_start: execArgv(get('ExecStart')), fragment_path: get('FragmentPath') });
     }
   }
   return units;
+}
+
+// `{ path=/usr/bin/x ; argv[]=/usr/bin/x -a ; ignore_errors=no ; … }`: the argv[] text, else the value as shown.
+function execArgv(value: string | null): string | null {
+  if (value === null) return null;
+  const start = value.indexOf('argv[]=');
+  if (start < 0) return value;
+  const end = value.indexOf(' ; ', start);
+  return value.slice(start + 7, end < 0 ? undefined : end).replace(/\s*;?\s*}?\s*$/, '') || value;
 }
 
 interface Program {
