@@ -51,7 +51,7 @@ beforeAll(async () => {
   await runHostContainer({ ...H, extraArgs: ['-v', `${APP_DIR}:/srv/app:ro`] });
   const start = (env: string[], args: string) =>
     docker(['exec', '-d', '-w', '/srv/app', '-e', 'PYTHONDONTWRITEBYTECODE=1', ...env.flatMap((e) => ['-e', e]), H.name, 'sh', '-c', `exec ${args} ${QUIET}`]);
-  await start([`CELERY_BROKER_URL=${authed(1)}`], 'celery -A fleetapp worker -n envdb1@%h -P solo');
+  await start([`CELERY_BROKER_URL=${authed(1)}`, 'APP_SECRET_TOKEN=never-read-this'], 'celery -A fleetapp worker -n envdb1@%h -P solo');
   await start([], `celery -A fleetapp -b redis://127.0.0.1:${deadPort}/0 worker -n deadarg@%h -P solo`);
   await start([`FLEETDOC_TEST_BROKER=${authed(0)}`], 'celery -A fleetapp worker -n plain@%h -P solo');
   // The supervisord and loop-script workers.
@@ -81,7 +81,9 @@ describe('which broker each worker talks to', () => {
     const p = named(report, 'envdb1@evhost')!;
     expect(p.broker_from).toBe('env');
     expect(p.broker_url).toBe(`redis://:****@127.0.0.1:${redis.port}/1`);
+    // Only the named variables are read: the rest of the environment never leaves the host.
     expect(JSON.stringify(report)).not.toContain(PASSWORD);
+    expect(JSON.stringify(report)).not.toContain('never-read-this');
     expect(established(p).length).toBeGreaterThan(0);
     for (const c of p.connections!) expect(c.local).toMatch(/^127\.0\.0\.1:\d+$/);
   });

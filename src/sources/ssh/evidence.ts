@@ -3,7 +3,7 @@
 // inode, `systemctl show` per unit, supervisord's autorestart per program.
 // Pure; any text in, never a throw.
 import type { Connection } from '../../model/types.js';
-import type { UnitInfo } from '../../model/supervisor.js';
+import { isSupervisord, type UnitInfo } from '../../model/supervisor.js';
 import type { RawEvidence } from './probe.js';
 
 const STATES: Record<string, Connection['state']> = { '01': 'ESTABLISHED', '02': 'SYN_SENT' };
@@ -38,7 +38,7 @@ export function readEvidence(raw: RawEvidence): Evidence {
     const c = STATES[st ?? ''] && /^\d{1,20}$/.test(inode ?? '') ? { local: endpoint(local), remote: endpoint(remote), state: STATES[st] } : null;
     if (c && c.local && c.remote) byInode.set(Number(inode), c as Connection);
   }
-  const configs = raw.supervisords.map((s) => ({ pid: s.pid, programs: readSupervisordConfig(s.text) }));
+  const configs = raw.supervisords.filter((s) => isSupervisord(s.argv)).map((s) => ({ pid: s.pid, programs: readSupervisordConfig(s.text) }));
   return {
     of(pid) {
       const blob = raw.blobs.get(pid);
