@@ -277,6 +277,7 @@ describe('pieces', () => {
     const script = PROBE_COMMAND.slice("sh -c '".length, -1);
     expect(PROBE_COMMAND.startsWith("sh -c '") && PROBE_COMMAND.endsWith("'")).toBe(true);
     expect(script).not.toMatch(/['!\n]/);
+    expect(script).not.toContain('\\\\'); // fish reads \\ inside single quotes as one backslash
     expect(script).not.toMatch(/celery|supervisord/);
     for (const name of ['CELERY_BROKER_URL', 'SUPERVISOR_PROCESS_NAME', 'KUBERNETES_SERVICE_HOST', 'INVOCATION_ID']) expect(script).toContain(name);
     expect(script).toMatch(/head -c 262144/);

@@ -37,7 +37,7 @@ export const AFTER_LOOP = [
     `awk "${TCP_AWK}" | head -n 4096; done; else echo "@@fds-missing"; fi`,
   // One cat for every cgroup file (with no $P, cat would read stdin).
   String.raw`if [ -n "$P" ] && command -v systemctl >/dev/null 2>&1; then for u in $(cat $(for p in $P; do echo "/proc/$p/cgroup"; done) 2>/dev/null | ` +
-    String.raw`sed -n "/\/user@/d; s|.*/\([-A-Za-z0-9:_.@\\]*\.service\)\(/.*\)\{0,1\}$|\1|p" | sort -u | head -n 64)`,
+    String.raw`sed -n "/\/user@/d; s|.*/\([-A-Za-z0-9:_.@\]*\.service\)\(/.*\)\{0,1\}$|\1|p" | sort -u | head -n 64)`,
   'do echo "@@unit $E"; { echo "$u"; systemctl show -p FragmentPath -p ExecStart -p Restart -- "$u" 2>/dev/null; } | head -c 8192 | enc; done; fi',
   'for f in $(grep -l "[s]upervisord" /proc/[0-9]*/cmdline 2>/dev/null); do p=${f#/proc/}; p=${p%/cmdline}',
   String.raw`c=$(tr "\000" "\n" < "$f" 2>/dev/null | sed -n "/^-c$/{n;p;q;};/^--configuration$/{n;p;q;};s/^--configuration=//p;s/^-c\(..*\)$/\1/p" | head -n 1)`,
