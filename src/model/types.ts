@@ -169,7 +169,12 @@ export interface ProcessRecord {
   broker_from?: BrokerFrom | null;
   /** Established and connecting TCP connections; null = could not be read (another user's process, no awk), [] = none. */
   connections?: Connection[] | null;
-  /** /proc/<pid>/cgroup as read (null = unreadable). */
+  /**
+   * Its network namespace (`net:[4026531840]`): connections to 127.0.0.1 mean the
+   * host's loopback only when this is the host's namespace. null = unreadable.
+   */
+  netns?: string | null;
+  /** The systemd lines of /proc/<pid>/cgroup (name=systemd, unified 0::); null = unreadable. */
   cgroup?: string | null;
   /** What started it and restarts it; null = nothing could be read to tell. */
   supervisor?: Supervisor | null;

@@ -148,6 +148,8 @@ describe('a host with every kind of supervisor', () => {
     ]);
     expect(procs.get(600)!.connections).toEqual([{ local: '127.0.0.1:54323', remote: '127.0.0.1:7000', state: 'SYN_SENT' }]);
     expect(procs.get(300)!.connections).toEqual([]);
+    expect(procs.get(300)!.netns).toBe('net:[4026531840]');
+    expect(procs.get(500)!.netns).toBeNull();
   });
 
   it('a process whose environ and fds are closed to us: nulls, not [] (a shell parent still counts)', () => {

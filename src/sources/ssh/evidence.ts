@@ -13,6 +13,7 @@ export interface ProcEvidence {
   env: Record<string, string> | null;
   cgroup: string | null;
   connections: Connection[] | null;
+  netns: string | null;
 }
 
 export interface Evidence {
@@ -24,12 +25,12 @@ export interface Evidence {
 export function readEvidence(raw: RawEvidence): Evidence {
   const sockets = new Map<number, number[]>();
   const unreadable = new Set<number>();
-  const seen = new Set<number>();
+  const netns = new Map<number, string>();
   for (const line of raw.fds ?? []) {
     const [tag, pid, inode] = line.trim().split(/\s+/);
     if (!/^\d{1,10}$/.test(pid ?? '')) continue;
     if (tag === 'x') unreadable.add(Number(pid));
-    else if (tag === 'n') seen.add(Number(pid));
+    else if (tag === 'n' && /^net:\[\d{1,20}\]$/.test(inode ?? '')) netns.set(Number(pid), inode);
     else if (tag === 's' && /^\d{1,20}$/.test(inode ?? '')) sockets.set(Number(pid), [...(sockets.get(Number(pid)) ?? []), Number(inode)]);
   }
   const byInode = new Map<number, Connection>();
@@ -44,9 +45,9 @@ export function readEvidence(raw: RawEvidence): Evidence {
       const blob = raw.blobs.get(pid);
       const { env, cgroup } = blob === undefined ? { env: null, cgroup: null } : readBlob(blob);
       // No namespace line: its /proc entries were closed to us (or it was gone).
-      const connections = unreadable.has(pid) || !seen.has(pid) ? null
+      const connections = unreadable.has(pid) || !netns.has(pid) ? null
         : (sockets.get(pid) ?? []).flatMap((i) => byInode.get(i) ?? []).slice(0, MAX_CONNECTIONS);
-      return { env, cgroup, connections };
+      return { env, cgroup, connections, netns: netns.get(pid) ?? null };
     },
     units: readUnits(raw.units),
     autorestart(group, process, supervisordPid) {

@@ -129,7 +129,7 @@ interface Facts {
 
 function record(target: string, host: string, f: Found, facts: Facts): ProcessRecord {
   const w = f.worker!;
-  const { env, cgroup, connections } = facts.evidence.of(f.row.pid);
+  const { env, cgroup, connections, netns } = facts.evidence.of(f.row.pid);
   const supervisor = classifySupervisor({
     env, cgroup, hostname: facts.hostname, pid: f.row.pid, ancestors: ancestors(f.row, facts.rows),
     units: facts.evidence.units, autorestart: facts.evidence.autorestart,
@@ -140,7 +140,7 @@ function record(target: string, host: string, f: Found, facts: Facts): ProcessRe
     worker_name: w.name, queues: w.args.queues, concurrency: w.args.concurrency, cwd: f.row.cwd,
     // The raw argv holds -b; a rebuilt process title may not, so read both.
     ...brokerEvidence(f.row.argv.length > 0 && parseCeleryWorker(f.row.argv) ? f.row.argv : w.argv, env),
-    connections, cgroup, supervisor,
+    connections, netns, cgroup, supervisor,
   };
 }
 
