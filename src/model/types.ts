@@ -67,6 +67,46 @@ export interface Worker {
   verdict: Verdict;
 }
 
+/** How a worker was started, and so what brings it back after a kill. */
+export type SupervisorKind = 'systemd' | 'supervisord' | 'script' | 'docker' | 'compose' | 'kubernetes' | 'none';
+
+export interface Supervisor {
+  kind: SupervisorKind;
+  /**
+   * systemd: the unit; supervisord: group:program; script: the script path (or
+   * `sh -c` text); docker: the container name; compose: project/service;
+   * kubernetes: the pod (its hostname); none: null.
+   */
+  name: string | null;
+  /**
+   * The restart setting as the supervisor spells it: systemd Restart= (no,
+   * always, on-failure…), supervisord autorestart (true, false, unexpected),
+   * Docker's restart policy (no, always, unless-stopped, on-failure). null = unknown.
+   */
+  restart: string | null;
+  /** script: the shell running the loop. */
+  parent_pid?: number;
+  /** systemd: ExecStart= as systemctl shows it. */
+  exec_start?: string | null;
+  /** systemd: the unit file. */
+  fragment_path?: string | null;
+  /** systemd: a user unit (`systemctl --user`), run by that user's manager. */
+  user_unit?: boolean;
+  /** What runs the supervisor itself (a script started by systemd), when known. */
+  outer?: Supervisor | null;
+}
+
+/** A TCP connection of a worker process, from its own network namespace. */
+export interface Connection {
+  /** `addr:port`; IPv6 as `[addr]:port`, IPv4-mapped IPv6 as plain IPv4. */
+  local: string;
+  remote: string;
+  state: 'ESTABLISHED' | 'SYN_SENT';
+}
+
+/** Where a worker's broker URL came from: -b/--broker on its command line, or its environment. */
+export type BrokerFrom = 'argv' | 'env';
+
 /** A container whose command runs a Celery worker (or labelled fleetdoc.worker=true). */
 export interface ContainerRecord {
   /** The engine's endpoint as given, e.g. unix:///var/run/docker.sock. */
@@ -94,9 +134,13 @@ export interface ContainerRecord {
   image_version: string | null;
   /** The container's main pid on the docker host (0 when not running). */
   pid: number;
-  /** The broker its Config.Env or -b names, password masked; null when neither says. */
+  /** The broker URL its command line (-b/--broker) or Config.Env names, password masked; null = neither says. */
   broker_url?: string | null;
-  broker_from?: 'env' | 'argv' | null;
+  broker_from?: BrokerFrom | null;
+  /** HostConfig.RestartPolicy.Name: no, always, unless-stopped, on-failure (null = not in the inspect). */
+  restart_policy?: string | null;
+  /** kind compose (name project/service) or docker (name = container name), restart = the restart policy. */
+  supervisor?: Supervisor | null;
 }
 
 /** A Celery worker main process found on an SSH host. */
@@ -119,18 +163,25 @@ export interface ProcessRecord {
   concurrency: number | null;
   /** Its working directory, when the probe could read it (same user or root); the start line needs it. */
   cwd?: string | null;
-  /** The broker its environment or -b names, password masked; null when neither says. */
+  // The fields below are absent only in records built by hand (tests, older code).
+  /**
+   * The broker URL from -b/--broker, else from CELERY_BROKER_URL, BROKER_URL or
+   * CELERY_BROKER in its environment (in that order), password masked. null = none
+   * said, or the environment could not be read.
+   */
   broker_url?: string | null;
-  broker_from?: 'env' | 'argv' | null;
-  /** Its TCP connections (ESTABLISHED, SYN_SENT); null when they could not be read. */
-  connections?: TcpConnection[] | null;
-}
-
-export interface TcpConnection {
-  /** host:port on the worker's side; the broker lists the client under this address. */
-  local: string;
-  remote: string;
-  state: 'established' | 'syn-sent' | string;
+  broker_from?: BrokerFrom | null;
+  /** Established and connecting TCP connections; null = could not be read (another user's process, no awk), [] = none. */
+  connections?: Connection[] | null;
+  /**
+   * Its network namespace (`net:[4026531840]`): connections to 127.0.0.1 mean the
+   * host's loopback only when this is the host's namespace. null = unreadable.
+   */
+  netns?: string | null;
+  /** The systemd lines of /proc/<pid>/cgroup (name=systemd, unified 0::); null = unreadable. */
+  cgroup?: string | null;
+  /** What started it and restarts it; null = nothing could be read to tell. */
+  supervisor?: Supervisor | null;
 }
 
 /** The one verdict per worker (src/model/verdict.ts computes it). */

@@ -34,10 +34,11 @@ set -euo pipefail
 # Bump IMAGE_VERSION whenever the image recipe (package list, rootfs
 # preparation, sshd drop-in) changes: it names both the image tag and the
 # rootfs cache dir, so a stale cache can never be reused for a new recipe.
-readonly IMAGE_VERSION=1
+readonly IMAGE_VERSION=2
 readonly IMAGE="fleetdoc-test:${IMAGE_VERSION}"
 readonly SUITE=bookworm
-readonly IMAGE_PACKAGES="celery,python3-celery,python3-redis,procps,openssh-server"
+# supervisor: the SSH evidence tests run a real supervisord on a test host.
+readonly IMAGE_PACKAGES="celery,python3-celery,python3-redis,procps,openssh-server,supervisor"
 
 readonly CACHE_DIR=/var/cache/fleetdoc-test
 readonly ROOTFS="${CACHE_DIR}/rootfs-${IMAGE_VERSION}"
@@ -65,6 +66,8 @@ readonly APT_PACKAGES=(
   openssh-server openssh-client
   docker.io debootstrap
   procps iproute2 jq man-db
+  # supervisor: real supervisord runs workers in test/integration/ssh-evidence.test.ts.
+  supervisor
   # zsh and fish check the generated completion scripts (test/unit/completion.test.ts).
   zsh fish
 )

@@ -43,12 +43,12 @@ const host: HostReport = {
     // Another app on db 1 of the same Redis: connected there, so it is foreign, never ours to kill.
     proc(`billing@${HOST}`, {
       target: TARGET, host: HOST, pid: 60, children: [61], queues: ['celery'], argv: ['celery', '-A', 'billing', 'worker', '-n', 'billing@%h'],
-      connections: [{ local: '127.0.0.51:40100', remote: '127.0.0.1:6379', state: 'established' }],
+      connections: [{ local: '127.0.0.51:40100', remote: '127.0.0.1:6379', state: 'ESTABLISHED' }],
     }),
     // Pointed where nothing listens: connected to no broker at all.
     proc(`lost-v0.13.0@${HOST}`, {
       target: TARGET, host: HOST, pid: 70, children: [71], queues: ['celery'], argv: ['celery', '-A', 'fleetapp', 'worker', '-b', 'redis://192.0.2.1:6379/0', '-n', 'lost-v0.13.0@%h'],
-      broker_url: 'redis://192.0.2.1:6379/0', broker_from: 'argv', connections: [{ local: '127.0.0.51:40300', remote: '192.0.2.1:6379', state: 'syn-sent' }],
+      broker_url: 'redis://192.0.2.1:6379/0', broker_from: 'argv', connections: [{ local: '127.0.0.51:40300', remote: '192.0.2.1:6379', state: 'SYN_SENT' }],
     }),
     // Nothing tells where it is connected: a question, never a kill target.
     proc(`mystery@${HOST}`, { target: TARGET, host: HOST, pid: 80, children: [], queues: ['celery'], argv: ['celery', '-A', 'other', 'worker', '-n', 'mystery@%h'], connections: null }),

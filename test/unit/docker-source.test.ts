@@ -93,7 +93,28 @@ describe('containerRecord', () => {
       compose: { project: 'p', service: 's', working_dir: null, config_files: null }, hostname: 'box.lan',
       command: ['celery', '-A', 'app', 'worker', '-n', 'clippy-v1.0@%n', '-Q', 'a, b', '-c', '4'], worker_name: 'clippy-v1.0@box',
       queues: ['a', 'b'], concurrency: 4, image_version: '1.0', pid: 99,
+      broker_url: null, broker_from: null, restart_policy: null, supervisor: { kind: 'compose', name: 'p/s', restart: null },
     });
+  });
+
+  it('takes the broker from -b over Config.Env, masked; only the broker variables are read', () => {
+    const env = ['PATH=/bin', 'DB_PASSWORD=nope', 'BROKER_URL=redis://:envpw@r:6379/2', 'CELERY_BROKER_URL=amqp://u:p%40ss@rabbit/vh'];
+    const fromEnv = containerRecord('e', info({}, { Env: env }))!;
+    expect(fromEnv).toMatchObject({ broker_url: 'amqp://u:****@rabbit/vh', broker_from: 'env' });
+    const fromArgv = containerRecord('e', info({}, { Env: env, Cmd: ['celery', '-A', 'app', '-b', 'redis://:argvpw@r:6380/0', 'worker'] }))!;
+    expect(fromArgv).toMatchObject({ broker_url: 'redis://:****@r:6380/0', broker_from: 'argv' });
+    // (command keeps the raw argv, as before; renderers redact it)
+    expect(JSON.stringify(fromEnv)).not.toMatch(/envpw|p%40ss|nope/);
+    expect(containerRecord('e', info({}, { Env: ['BROKER_URL=redis://:x@r/0'] }))).toMatchObject({ broker_url: 'redis://:****@r/0', broker_from: 'env' });
+    expect(containerRecord('e', info({}, { Env: 'garbage' }))).toMatchObject({ broker_url: null, broker_from: null });
+    expect(containerRecord('e', info({}, { Env: [7, null, '=x', 'CELERY_BROKER_URL='] }))).toMatchObject({ broker_url: null, broker_from: null });
+  });
+
+  it('reads the restart policy; a container outside compose is kind docker, named as docker names it', () => {
+    const rec = containerRecord('e', info({ HostConfig: { RestartPolicy: { Name: 'unless-stopped', MaximumRetryCount: 0 } } }, { Labels: {} }))!;
+    expect(rec).toMatchObject({ restart_policy: 'unless-stopped', supervisor: { kind: 'docker', name: 'clippy-worker', restart: 'unless-stopped' } });
+    expect(containerRecord('e', info({ HostConfig: { RestartPolicy: { Name: '' } } }))!.restart_policy).toBe('no');
+    expect(containerRecord('e', info({ HostConfig: { RestartPolicy: { Name: 'always' } } }))!.supervisor).toEqual({ kind: 'compose', name: 'p/s', restart: 'always' });
   });
 
   it.each([
