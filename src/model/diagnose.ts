@@ -89,10 +89,15 @@ function findingsFor(i: DiagnoseInput): Finding[] {
     ...staleFindings(i.stale),
     ...i.registries.flatMap(registryFindings),
     ...i.engines.filter((e) => !e.ok).map((e) => finding('docker-engines', 'warning', e.engine, `Docker engine ${e.engine} cannot be read: ${e.error}`, [], [])),
-    ...containerCheckFindings(containers, i.serverVersion, logs),
+    // A container of another broker's app is not ours to stop or rename.
+    ...containerCheckFindings(containers, i.serverVersion, logs).filter((f) => f.check !== 'stray-containers' || !foreignContainers(i).has(f.subject)),
     ...i.hosts.filter((h) => !h.ok).map((h) => finding('ssh-hosts', 'warning', h.target, `SSH host ${h.target} cannot be read: ${h.error}`, [], [])),
     ...i.hosts.flatMap(resourceFindings),
   ];
+}
+
+function foreignContainers(i: DiagnoseInput): Set<string> {
+  return new Set(i.workers.filter((w) => w.verdict.state === 'foreign' && w.container).map((w) => w.container!.name));
 }
 
 function brokerFindings(b: BrokerFacts): Finding[] {

@@ -39,7 +39,7 @@ beforeAll(async () => {
   await waitFor('the db 1 workers', async () => (await other.scard('_kombu.binding.celery.pidbox')) >= 2);
   other.disconnect();
   args = ['-b', redis.url, '--server-version', '0.13.0', '--ssh-config', env.sshConfig, '--ssh', `${H.address}:${H.port}`,
-    '--docker', 'unix:///var/run/docker.sock', '--docker-label', SCOPE, '-t', '1.5'];
+    '--docker', 'unix:///var/run/docker.sock', '--docker-label', SCOPE, '-t', '8'];
 }, 180_000);
 
 afterAll(async () => {
