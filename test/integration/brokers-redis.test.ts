@@ -1,0 +1,253 @@
+// Redis over TLS, through a Sentinel, and failover lists: real redis-server, redis-sentinel and Celery workers.
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { BrokerError, UsageError } from '../../src/errors.js';
+import type { BrokerClient } from '../../src/sources/broker/client.js';
+import { openRedis } from '../../src/sources/broker/redis/client.js';
+import { parseBrokerUrl } from '../../src/sources/broker/url.js';
+import { startWorker, type CeleryWorker } from '../helpers/celery.js';
+import { freePort, snapshot, startRedis, startRedisTls, startSentinel, type RedisServer, type SentinelServer } from '../helpers/redis.js';
+import { tlsEnv, type TlsEnv } from '../helpers/testenv.js';
+
+const run = promisify(execFile);
+let tls: TlsEnv;
+let tlsRedis: RedisServer;
+let plain: RedisServer;
+let sentinel: SentinelServer;
+let scratch: string;
+const workers: CeleryWorker[] = [];
+
+/** Everything the runtime or a library might print behind our back. */
+function captureNoise(): { lines: string[]; stop(): void } {
+  const lines: string[] = [];
+  const onWarning = (w: Error) => lines.push(`warning: ${w.name}: ${w.message}`);
+  process.on('warning', onWarning);
+  const spies = [
+    vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => (lines.push(String(chunk)), true)),
+    vi.spyOn(console, 'error').mockImplementation((...a: unknown[]) => void lines.push(a.join(' '))),
+    vi.spyOn(console, 'warn').mockImplementation((...a: unknown[]) => void lines.push(a.join(' '))),
+  ];
+  return { lines, stop: () => { process.off('warning', onWarning); for (const s of spies) s.mockRestore(); } };
+}
+
+async function open(url: string, timeoutMs = 2000): Promise<BrokerClient> {
+  return openRedis(parseBrokerUrl(url), timeoutMs);
+}
+
+async function failure(url: string, timeoutMs = 1000): Promise<Error> {
+  const err = await open(url, timeoutMs).then(async (c) => { await c.close(); return null; }, (e: Error) => e);
+  if (!err) throw new Error(`${url} opened`);
+  return err;
+}
+
+async function names(c: BrokerClient): Promise<{ responsive: string[]; reached: number | null; ms: number }> {
+  const t0 = Date.now();
+  const res = await c.workers({ timeoutMs: 4000 });
+  return { responsive: res.workers.filter((w) => w.responsive).map((w) => w.name).sort(), reached: res.reached, ms: Date.now() - t0 };
+}
+
+beforeAll(async () => {
+  tls = tlsEnv();
+  scratch = await mkdtemp(join(tmpdir(), 'fleetdoc-tls-'));
+  [tlsRedis, plain] = await Promise.all([startRedisTls(tls), startRedis()]);
+  sentinel = await startSentinel(plain.port);
+  const tlsBase = `rediss://127.0.0.1:${tlsRedis.port}/0`;
+  workers.push(...(await Promise.all([
+    startWorker(`${tlsBase}?ssl_cert_reqs=CERT_NONE`, tlsRedis.client, { name: 'tls-none@%h' }),
+    startWorker(`${tlsBase}?ssl_cert_reqs=CERT_REQUIRED&ssl_ca_certs=${tls.ca}`, tlsRedis.client, { name: 'tls-ca@%h' }),
+    startWorker(`sentinel://127.0.0.1:${sentinel.port}/0`, plain.client, { name: 'via-sentinel@%h', env: { FLEETDOC_TEST_MASTER_NAME: sentinel.masterName } }),
+    startWorker(plain.url, plain.client, { name: 'direct@%h' }),
+  ])));
+});
+
+afterAll(async () => {
+  await Promise.all(workers.map((w) => w.stop()));
+  await sentinel?.stop();
+  await Promise.all([tlsRedis?.stop(), plain?.stop()]);
+  if (scratch) await rm(scratch, { recursive: true, force: true });
+});
+
+describe('Redis over TLS', () => {
+  // First in the file on purpose: Node prints its servername warning once per process.
+  it('reads workers on a self-signed server with CERT_NONE, by IP address, with nothing on stderr', async () => {
+    const noise = captureNoise();
+    try {
+      const c = await open(`rediss://127.0.0.1:${tlsRedis.port}/0?ssl_cert_reqs=CERT_NONE`);
+      try {
+        expect((await names(c)).responsive).toEqual([workers[1].name, workers[0].name].sort());
+        await c.listen({ seconds: 0.2 });
+      } finally {
+        await c.close();
+      }
+    } finally {
+      noise.stop();
+    }
+    expect(noise.lines).toEqual([]);
+  });
+
+  it('verifies the server against ssl_ca_certs, and leaves no key behind', async () => {
+    const before = await snapshot(tlsRedis.client);
+    const c = await open(`rediss://127.0.0.1:${tlsRedis.port}/0?ssl_cert_reqs=required&ssl_ca_certs=${encodeURIComponent(tls.ca)}`);
+    try {
+      expect(c.display).toBe(`rediss://127.0.0.1:${tlsRedis.port}/0?ssl_cert_reqs=required&ssl_ca_certs=${encodeURIComponent(tls.ca)}`);
+      expect(c.endpoint).toEqual({ host: '127.0.0.1', port: tlsRedis.port });
+      const got = await names(c);
+      expect(got.responsive).toEqual([workers[1].name, workers[0].name].sort());
+      expect(got.reached).toBe(2);
+    } finally {
+      await c.close();
+    }
+    expect(await snapshot(tlsRedis.client)).toEqual(before);
+  });
+
+  it('turns a certificate it cannot verify into one exit-3 line that says what to set', async () => {
+    const otherCa = join(scratch, 'other-ca.pem');
+    await run('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=not the test CA',
+      '-keyout', join(scratch, 'other-ca.key'), '-out', otherCa]);
+    for (const query of [`ssl_cert_reqs=CERT_REQUIRED&ssl_ca_certs=${otherCa}`, 'ssl_cert_reqs=CERT_OPTIONAL', '']) {
+      const err = await failure(`rediss://127.0.0.1:${tlsRedis.port}/0${query ? `?${query}` : ''}`);
+      expect(err).toBeInstanceOf(BrokerError);
+      expect((err as BrokerError).exitCode).toBe(3);
+      expect(err.message).not.toContain('\n');
+      expect(err.message).toMatch(/TLS certificate problem: .*ssl_ca_certs=.*ssl_cert_reqs=CERT_NONE/);
+    }
+  });
+
+  it('says a missing CA file is a usage problem', async () => {
+    const err = await failure(`rediss://127.0.0.1:${tlsRedis.port}/0?ssl_ca_certs=${join(scratch, 'nope.pem')}`);
+    expect(err).toBeInstanceOf(UsageError);
+    expect(err.message).toMatch(/ssl_ca_certs ".*nope\.pem" cannot be read \(ENOENT\)/);
+  });
+
+  it('checks the host name unless ssl_check_hostname=false', async () => {
+    // A certificate from the test CA that names another host only.
+    const [key, csr, cert, ext] = ['other.key', 'other.csr', 'other.pem', 'other.ext'].map((f) => join(scratch, f));
+    await writeFile(ext, 'subjectAltName=DNS:elsewhere.invalid\n');
+    await run('openssl', ['req', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=elsewhere', '-keyout', key, '-out', csr]);
+    await run('openssl', ['x509', '-req', '-days', '1', '-in', csr, '-CA', tls.ca, '-CAkey', join(dirname(tls.ca), 'ca.key'),
+      '-CAcreateserial', '-CAserial', join(scratch, 'ca.srl'), '-extfile', ext, '-out', cert]);
+    const other = await startRedisTls({ ca: tls.ca, cert, key }, {}, 'elsewhere.invalid');
+    try {
+      const url = `rediss://127.0.0.1:${other.port}/0?ssl_ca_certs=${tls.ca}`;
+      const err = await failure(url);
+      expect(err).toBeInstanceOf(BrokerError);
+      expect(err.message).not.toContain('\n');
+      expect(err.message).toMatch(/TLS certificate problem: .*127\.0\.0\.1.*ssl_check_hostname=false/);
+      const c = await open(`${url}&ssl_check_hostname=false`);
+      await c.close();
+    } finally {
+      await other.stop();
+    }
+  });
+
+  it('presents ssl_certfile/ssl_keyfile to a server that demands a client certificate', async () => {
+    const strict = await startRedisTls(tls, { authClients: true, client: { cert: tls.clientCert, key: tls.clientKey } });
+    try {
+      const base = `rediss://127.0.0.1:${strict.port}/0?ssl_ca_certs=${tls.ca}`;
+      const err = await failure(base);
+      expect(err).toBeInstanceOf(BrokerError);
+      expect(err.message).not.toContain('\n');
+      expect(err.message).toMatch(/client certificate.*ssl_certfile and ssl_keyfile/);
+      const c = await open(`${base}&ssl_certfile=${tls.clientCert}&ssl_keyfile=${tls.clientKey}`);
+      expect(await c.info().then((i) => i.kind)).toBe('redis');
+      await c.close();
+    } finally {
+      await strict.stop();
+    }
+  });
+
+  it('says when TLS and plain ports are mixed up', async () => {
+    const toPlain = await failure(`rediss://127.0.0.1:${plain.port}/0?ssl_cert_reqs=CERT_NONE`);
+    expect(toPlain).toBeInstanceOf(BrokerError);
+    expect(toPlain.message).toMatch(/no answer within 1\.0 s \(slow, or not speaking TLS\? use redis:\/\/ for a plain port\)/);
+    const toTls = await failure(`redis://127.0.0.1:${tlsRedis.port}/0`);
+    expect(toTls).toBeInstanceOf(BrokerError);
+    expect(toTls.message).toMatch(/connection closed by the server \(not a Redis server, or TLS mismatch\?\)/);
+  });
+});
+
+describe('Redis Sentinel', () => {
+  it('reaches the master through the sentinel, past a dead one, and hears workers of both channel forms', async () => {
+    const dead = await freePort();
+    const before = await snapshot(plain.client);
+    const c = await open(`sentinel://127.0.0.1:${dead};sentinel://127.0.0.1:${sentinel.port}/0?master_name=${sentinel.masterName}`);
+    try {
+      expect(c.endpoint).toEqual({ host: '127.0.0.1', port: plain.port });
+      expect(c.display).toContain(`(master ${sentinel.masterName} at 127.0.0.1:${plain.port})`);
+      const got = await names(c);
+      expect(got.responsive).toEqual([workers[3].name, workers[2].name].sort());
+      // One listener per worker, though every method went out on two channels.
+      expect(got.reached).toBe(2);
+      // Both answered every method, so collection ended well before the timeout.
+      expect(got.ms).toBeLessThan(3000);
+      const ev = await c.listen({ seconds: 2.5 });
+      expect([...ev.workers.keys()].sort()).toEqual([workers[3].name, workers[2].name].sort());
+    } finally {
+      await c.close();
+    }
+    expect(await snapshot(plain.client)).toEqual(before);
+  });
+
+  it('hears the sentinel worker when reaching the same Redis directly', async () => {
+    const c = await open(plain.url);
+    try {
+      const got = await names(c);
+      expect(got.responsive).toEqual([workers[3].name, workers[2].name].sort());
+      expect(got.reached).toBe(2);
+      expect(got.ms).toBeLessThan(3000);
+    } finally {
+      await c.close();
+    }
+  });
+
+  it('takes the master name from the transport options', async () => {
+    const c = await openRedis(parseBrokerUrl(`sentinel://127.0.0.1:${sentinel.port}`, { master_name: sentinel.masterName }), 2000);
+    expect(c.endpoint).toEqual({ host: '127.0.0.1', port: plain.port });
+    await c.close();
+  });
+
+  it('says how to give a missing master name, and when no sentinel knows it', async () => {
+    const missing = await failure(`sentinel://127.0.0.1:${sentinel.port}/0`);
+    expect(missing).toBeInstanceOf(UsageError);
+    expect(missing.message).toContain('--broker-transport-option master_name=NAME');
+    const unknown = await failure(`sentinel://127.0.0.1:${sentinel.port}/0?master_name=nosuch`);
+    expect(unknown).toBeInstanceOf(BrokerError);
+    expect(unknown.message).toMatch(/no sentinel knows a master named "nosuch"/);
+  });
+
+  it('fails in one line when no sentinel answers', async () => {
+    const [a, b] = [await freePort(), await freePort()];
+    const err = await failure(`sentinel://127.0.0.1:${a};sentinel://127.0.0.1:${b}/0?master_name=m`);
+    expect(err).toBeInstanceOf(BrokerError);
+    expect(err.message).not.toContain('\n');
+    expect(err.message).toMatch(new RegExp(`${a}.*${b}.*no sentinel answered`));
+  });
+});
+
+describe('failover lists', () => {
+  it('uses the first URL that answers, and says which', async () => {
+    const dead = await freePort();
+    const c = await open(`redis://127.0.0.1:${dead}/0;${plain.url}`);
+    try {
+      expect(c.display).toBe(plain.url);
+      expect(c.endpoint).toEqual({ host: '127.0.0.1', port: plain.port });
+      expect((await names(c)).responsive).toContain(workers[3].name);
+    } finally {
+      await c.close();
+    }
+  });
+
+  it('names every URL, passwords masked, when none answers', async () => {
+    const [a, b] = [await freePort(), await freePort()];
+    const err = await failure(`redis://:s3cret@127.0.0.1:${a}/0;redis://user:hunter2@127.0.0.1:${b}/1`);
+    expect(err).toBeInstanceOf(BrokerError);
+    expect(err.message).not.toContain('\n');
+    expect(err.message).toContain(`redis://:****@127.0.0.1:${a}/0: connection refused`);
+    expect(err.message).toContain(`redis://user:****@127.0.0.1:${b}/1: connection refused`);
+    expect(err.message).not.toMatch(/s3cret|hunter2/);
+  });
+});
