@@ -192,6 +192,24 @@ describe('Redis Sentinel', () => {
     expect(await snapshot(plain.client)).toEqual(before);
   });
 
+  it('lets go of the sentinel once it has named the master', async () => {
+    // A sentinel of its own: the workers keep opening connections to the shared one.
+    const quiet = await startSentinel(plain.port, 'quiet-master');
+    try {
+      const count = async () => String(await quiet.client.call('CLIENT', 'LIST')).trim().split('\n').length;
+      const idle = await count();
+      const c = await open(`sentinel://127.0.0.1:${quiet.port}/0?master_name=quiet-master`);
+      await c.workers({ timeoutMs: 300 });
+      await c.listen({ seconds: 0.2 });
+      await c.close();
+      const deadline = Date.now() + 2000;
+      while ((await count()) > idle && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      expect(await count()).toBe(idle);
+    } finally {
+      await quiet.stop();
+    }
+  });
+
   it('hears the sentinel worker when reaching the same Redis directly', async () => {
     const c = await open(plain.url);
     try {
