@@ -10,6 +10,7 @@ import type { BrokerClient } from '../../src/sources/broker/client.js';
 import { openRedis } from '../../src/sources/broker/redis/client.js';
 import { parseBrokerUrl } from '../../src/sources/broker/url.js';
 import { startWorker, type CeleryWorker } from '../helpers/celery.js';
+import { runCli } from '../helpers/cli.js';
 import { freePort, snapshot, startRedis, startRedisTls, startSentinel, type RedisServer, type SentinelServer } from '../helpers/redis.js';
 import { tlsEnv, type TlsEnv } from '../helpers/testenv.js';
 
@@ -57,10 +58,10 @@ beforeAll(async () => {
   sentinel = await startSentinel(plain.port);
   const tlsBase = `rediss://127.0.0.1:${tlsRedis.port}/0`;
   workers.push(...(await Promise.all([
-    startWorker(`${tlsBase}?ssl_cert_reqs=CERT_NONE`, tlsRedis.client, { name: 'tls-none@%h' }),
-    startWorker(`${tlsBase}?ssl_cert_reqs=CERT_REQUIRED&ssl_ca_certs=${tls.ca}`, tlsRedis.client, { name: 'tls-ca@%h' }),
-    startWorker(`sentinel://127.0.0.1:${sentinel.port}/0`, plain.client, { name: 'via-sentinel@%h', env: { FLEETDOC_TEST_MASTER_NAME: sentinel.masterName } }),
-    startWorker(plain.url, plain.client, { name: 'direct@%h' }),
+    startWorker(`${tlsBase}?ssl_cert_reqs=CERT_NONE`, tlsRedis.client, { name: 'tls-none-v1.0.0@%h' }),
+    startWorker(`${tlsBase}?ssl_cert_reqs=CERT_REQUIRED&ssl_ca_certs=${tls.ca}`, tlsRedis.client, { name: 'tls-ca-v1.0.0@%h' }),
+    startWorker(`sentinel://127.0.0.1:${sentinel.port}/0`, plain.client, { name: 'via-sentinel-v1.0.0@%h', env: { FLEETDOC_TEST_MASTER_NAME: sentinel.masterName } }),
+    startWorker(plain.url, plain.client, { name: 'direct-v1.0.0@%h' }),
   ])));
 });
 
@@ -267,5 +268,40 @@ describe('failover lists', () => {
     expect(err.message).toContain(`redis://:****@127.0.0.1:${a}/0: connection refused`);
     expect(err.message).toContain(`redis://user:****@127.0.0.1:${b}/1: connection refused`);
     expect(err.message).not.toMatch(/s3cret|hunter2/);
+  });
+});
+
+describe('through the CLI', () => {
+  const cli = async (url: string) => {
+    const res = await runCli(['workers', '-b', url, '--json', '--no-docker', '--server-version', '1.0.0']);
+    const names = res.stdout ? (JSON.parse(res.stdout).workers as { name: string; responsive: boolean }[]).filter((w) => w.responsive).map((w) => w.name).sort() : [];
+    return { ...res, names };
+  };
+
+  it('lists the workers of a TLS Redis, with nothing on stderr and no key left behind', async () => {
+    const before = await snapshot(tlsRedis.client);
+    for (const query of ['ssl_cert_reqs=CERT_NONE', `ssl_cert_reqs=CERT_REQUIRED&ssl_ca_certs=${tls.ca}`]) {
+      const res = await cli(`rediss://127.0.0.1:${tlsRedis.port}/0?${query}`);
+      expect(res.stderr).toBe('');
+      expect(res.code).toBe(0);
+      expect(res.names).toEqual([workers[1].name, workers[0].name].sort());
+    }
+    expect(await snapshot(tlsRedis.client)).toEqual(before);
+  });
+
+  it('lists workers of both kombu channel forms through the Sentinel', async () => {
+    const before = await snapshot(plain.client);
+    const res = await cli(`sentinel://127.0.0.1:${sentinel.port}/0?master_name=${sentinel.masterName}`);
+    expect(res.stderr).toBe('');
+    expect(res.code).toBe(0);
+    expect(res.names).toEqual([workers[3].name, workers[2].name].sort());
+    expect(await snapshot(plain.client)).toEqual(before);
+  });
+
+  it('exits 3 with one line on a certificate it cannot verify', async () => {
+    const res = await cli(`rediss://127.0.0.1:${tlsRedis.port}/0?ssl_cert_reqs=CERT_REQUIRED`);
+    expect(res.code).toBe(3);
+    expect(res.stdout).toBe('');
+    expect(res.stderr).toMatch(/^fleetdoc: broker rediss:\/\/127\.0\.0\.1:\d+\/0\?ssl_cert_reqs=CERT_REQUIRED: TLS certificate problem: [^\n]*ssl_ca_certs=[^\n]*\n$/);
   });
 });
