@@ -1,6 +1,7 @@
 // Redis over TLS, through a Sentinel, and failover lists: real redis-server, redis-sentinel and Celery workers.
 import { execFile } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
@@ -49,6 +50,17 @@ async function names(c: BrokerClient): Promise<{ responsive: string[]; reached: 
   const t0 = Date.now();
   const res = await c.workers({ timeoutMs: 4000 });
   return { responsive: res.workers.filter((w) => w.responsive).map((w) => w.name).sort(), reached: res.reached, ms: Date.now() - t0 };
+}
+
+/** A TCP server that accepts and never says a word: a hung broker or sentinel. */
+async function silentServer(): Promise<{ port: number; stop(): Promise<void> }> {
+  const sockets = new Set<Socket>();
+  const srv: Server = createServer((s) => { sockets.add(s); s.on('error', () => undefined); });
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+  return {
+    port: (srv.address() as { port: number }).port,
+    stop: () => new Promise<void>((r) => { for (const s of sockets) s.destroy(); srv.close(() => r()); }),
+  };
 }
 
 beforeAll(async () => {
@@ -223,6 +235,20 @@ describe('Redis Sentinel', () => {
     }
   });
 
+  it('skips a hung sentinel after the timeout', async () => {
+    const hung = await silentServer();
+    try {
+      const t0 = Date.now();
+      const c = await open(`sentinel://127.0.0.1:${hung.port};sentinel://127.0.0.1:${sentinel.port}/0?master_name=${sentinel.masterName}`, 500);
+      const ms = Date.now() - t0;
+      expect(c.endpoint).toEqual({ host: '127.0.0.1', port: plain.port });
+      await c.close();
+      expect(ms).toBeLessThan(2500);
+    } finally {
+      await hung.stop();
+    }
+  });
+
   it('takes the master name from the transport options', async () => {
     const c = await openRedis(parseBrokerUrl(`sentinel://127.0.0.1:${sentinel.port}`, { master_name: sentinel.masterName }), 2000);
     expect(c.endpoint).toEqual({ host: '127.0.0.1', port: plain.port });
@@ -257,6 +283,21 @@ describe('failover lists', () => {
       expect((await names(c)).responsive).toContain(workers[3].name);
     } finally {
       await c.close();
+    }
+  });
+
+  it('gives up on a hung first entry after the timeout and goes on to the next', async () => {
+    const hung = await silentServer();
+    try {
+      const t0 = Date.now();
+      const c = await open(`redis://127.0.0.1:${hung.port}/0;${plain.url}`, 500);
+      const ms = Date.now() - t0;
+      await c.close();
+      expect(c.display).toBe(plain.url);
+      expect(ms).toBeGreaterThanOrEqual(450);
+      expect(ms).toBeLessThan(2000);
+    } finally {
+      await hung.stop();
     }
   });
 
