@@ -63,6 +63,17 @@ async function silentServer(): Promise<{ port: number; stop(): Promise<void> }> 
   };
 }
 
+/** Wait until `n` connections hold pattern subscriptions (a worker's mailbox, without gossip). */
+async function listening(server: RedisServer, n: number): Promise<void> {
+  const deadline = Date.now() + 20_000;
+  // NUMPAT counts distinct patterns, and two workers of one kombu share theirs: count connections instead.
+  const subscribed = async () => String(await server.client.call('CLIENT', 'LIST')).split('\n').filter((l) => / psub=[1-9]/.test(l)).length;
+  while ((await subscribed()) < n) {
+    if (Date.now() > deadline) throw new Error(`workers on ${server.url} never subscribed to their mailboxes`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
 beforeAll(async () => {
   tls = tlsEnv();
   scratch = await mkdtemp(join(tmpdir(), 'fleetdoc-tls-'));
@@ -75,6 +86,8 @@ beforeAll(async () => {
     startWorker(`sentinel://127.0.0.1:${sentinel.port}/0`, plain.client, { name: 'via-sentinel-v1.0.0@%h', env: { FLEETDOC_TEST_MASTER_NAME: sentinel.masterName } }),
     startWorker(plain.url, plain.client, { name: 'direct-v1.0.0@%h' }),
   ])));
+  // A worker joins the roster before it subscribes to its mailbox: wait until both on each server listen.
+  await Promise.all([listening(tlsRedis, 2), listening(plain, 2)]);
 });
 
 afterAll(async () => {
@@ -337,6 +350,24 @@ describe('through the CLI', () => {
     expect(res.code).toBe(0);
     expect(res.names).toEqual([workers[3].name, workers[2].name].sort());
     expect(await snapshot(plain.client)).toEqual(before);
+  });
+
+  it('takes the master name from --broker-transport-option, and asks for it when missing', async () => {
+    const url = `sentinel://127.0.0.1:${sentinel.port}/0`;
+    const res = await runCli(['workers', '-b', url, '--broker-transport-option', `master_name=${sentinel.masterName}`, '--json', '--no-docker', '--server-version', '1.0.0']);
+    expect(res.stderr).toBe('');
+    expect(res.code).toBe(0);
+    expect(JSON.parse(res.stdout).workers.map((w: { name: string }) => w.name).sort()).toEqual([workers[3].name, workers[2].name].sort());
+    const missing = await cli(url);
+    expect(missing.code).toBe(64);
+    expect(missing.stderr).toMatch(/^fleetdoc: .*--broker-transport-option master_name=NAME[^\n]*\n$/);
+  });
+
+  it('uses the first URL of a failover list that answers', async () => {
+    const res = await cli(`redis://127.0.0.1:${await freePort()}/0;${plain.url}`);
+    expect(res.stderr).toBe('');
+    expect(res.code).toBe(0);
+    expect(res.names).toEqual([workers[3].name, workers[2].name].sort());
   });
 
   it('exits 3 with one line on a certificate it cannot verify', async () => {

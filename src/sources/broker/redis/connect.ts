@@ -39,10 +39,10 @@ export async function connectBroker(target: BrokerTarget, timeoutMs: number): Pr
       return await connectOne(alt, timeoutMs);
     } catch (err) {
       if (!(err instanceof BrokerError)) throw err;
-      failures.push(err.message);
+      failures.push(err.message.replace(/^broker /, ''));
     }
   }
-  throw new BrokerError(`no broker in the failover list answered: ${failures.join('; ')}`);
+  throw new BrokerError(`broker ${target.display}: no URL of the failover list answered: ${failures.join('; ')}`);
 }
 
 async function connectOne(target: BrokerTarget, timeoutMs: number): Promise<BrokerConnection> {
