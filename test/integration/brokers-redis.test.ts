@@ -262,6 +262,24 @@ describe('Redis Sentinel', () => {
     }
   });
 
+  it('reaches a sentinel worker with shutdown (kill --yes) over the direct connection too', async () => {
+    const doomed = await startWorker(`sentinel://127.0.0.1:${sentinel.port}/0`, plain.client, { name: 'doomed-v1.0.0@%h', env: { FLEETDOC_TEST_MASTER_NAME: sentinel.masterName } });
+    try {
+      await listening(plain, 3);
+      const c = await open(plain.url);
+      try {
+        expect(await c.answering(doomed.name, 3000)).toBe(true);
+        const exited = new Promise((r) => doomed.proc.once('exit', r));
+        await c.shutdown([doomed.name]);
+        await expect(Promise.race([exited.then(() => 'exited'), new Promise((r) => setTimeout(() => r('still running'), 15_000))])).resolves.toBe('exited');
+      } finally {
+        await c.close();
+      }
+    } finally {
+      await doomed.stop();
+    }
+  });
+
   it('takes the master name from the transport options', async () => {
     const c = await openRedis(parseBrokerUrl(`sentinel://127.0.0.1:${sentinel.port}`, { master_name: sentinel.masterName }), 2000);
     expect(c.endpoint).toEqual({ host: '127.0.0.1', port: plain.port });
