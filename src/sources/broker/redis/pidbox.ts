@@ -46,7 +46,6 @@ export async function broadcast(
     // The binding must exist before we publish, or workers drop their replies.
     await conn.cmd.sadd(bindingKey, member);
     blocker = await conn.blocking();
-    const channel = conn.key(`/${conn.target.db}.celery.pidbox`);
     const expires = (Date.now() + opts.timeoutMs) / 1000;
     const reached = await Promise.all(
       [...tickets].map(([ticket, method], i) => {
@@ -60,8 +59,7 @@ export async function broadcast(
           ticket,
           reply_to: { exchange: REPLY_EXCHANGE, routing_key: replyId },
         };
-        const msg = encodeMessage(body, { exchange: 'celery.pidbox', routingKey: '', headers: { clock: 1, expires } });
-        return conn.cmd.publish(channel, msg);
+        return publishBoth(conn, encodeMessage(body, { exchange: 'celery.pidbox', routingKey: '', headers: { clock: 1, expires } }));
       }),
     );
     result.reached = Math.max(0, ...reached);
@@ -129,7 +127,24 @@ function complete(result: ControlResult, expect: string[]): boolean {
 
 /** Fire a control command at named workers without asking for a reply (shutdown never answers). */
 export async function publishControl(conn: BrokerConnection, method: string, destination: string[]): Promise<number> {
-  const channel = conn.key(`/${conn.target.db}.celery.pidbox`);
   const body = { method, arguments: {}, destination, pattern: null, matcher: null };
-  return conn.cmd.publish(channel, encodeMessage(body, { exchange: 'celery.pidbox', routingKey: '', headers: { clock: 1 } }));
+  return publishBoth(conn, encodeMessage(body, { exchange: 'celery.pidbox', routingKey: '', headers: { clock: 1 } }));
+}
+
+/**
+ * The fanout channels: `/<db>.celery.pidbox`, and the literal `/{db}.celery.pidbox` that kombu 5.2
+ * behind a Sentinel listens on (fixed in 5.4), so that workers of either kombu hear us.
+ */
+export function pidboxChannels(conn: BrokerConnection): string[] {
+  return [conn.key(`/${conn.target.db}.celery.pidbox`), conn.key('/{db}.celery.pidbox')];
+}
+
+/**
+ * The same message (same ticket) on both channels. A worker listens on one of them, so the sum of
+ * the counts is how many heard it; one that somehow hears both answers one ticket twice, and its
+ * replies land on one name.
+ */
+async function publishBoth(conn: BrokerConnection, msg: string): Promise<number> {
+  const counts = await Promise.all(pidboxChannels(conn).map((c) => conn.cmd.publish(c, msg)));
+  return counts.reduce((a, b) => a + b, 0);
 }
