@@ -107,6 +107,7 @@ describe('runAction', () => {
       shutdown: async (n) => { calls.push(`shutdown ${n}`); if (o.answersShutdown) alive = false; },
       answering: async () => alive,
       signal: async (target, sig, pids) => { calls.push(`${sig} ${pids.join(' ')}`); if (sig === o.goneAfter) alive = false; return null; },
+      run: async (_target, argv) => { calls.push(argv.join(' ')); if (o.goneAfter === 'run') alive = false; return null; },
       alive: async () => alive,
       dockerStop: async () => null, dockerRm: async () => null, containerRunning: async () => alive,
       removeBinding: async (n) => { calls.push(`srem ${n}`); },

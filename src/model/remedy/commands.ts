@@ -76,6 +76,14 @@ function one(s: Step, o: RemedyOptions): Remedy | null {
       return at({ kind: 'broker' }, shellJoin(['redis-cli', 'CONFIG', 'SET', s.setting, s.value]), o);
     case 'advice':
       return at(s.where, shellJoin(s.argv), o);
+    case 'supervisor-stop':
+      return at({ kind: 'ssh', target: s.target }, shellJoin(s.argv), o);
+    case 'config-line':
+      return at({ kind: 'file', place: s.place }, s.line, o);
+    case 'unit-restart': {
+      const ctl = s.user ? ['systemctl', '--user'] : ['systemctl'];
+      return at({ kind: 'ssh', target: s.target }, `${shellJoin([...ctl, 'daemon-reload'])} && ${shellJoin([...ctl, 'restart', s.unit])}`, o);
+    }
   }
 }
 
