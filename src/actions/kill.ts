@@ -26,7 +26,8 @@ export async function runAction(a: KillAction, fx: Effects): Promise<KillAction>
   return {
     ...a,
     result: gone && !unknown ? 'stopped' : errors.length ? 'failed' : gone ? 'stopped' : 'still-running',
-    detail: [...errors, ...(unknown ? ['could not confirm the process is gone (host unreachable)'] : [])].join('; ') || null,
+    // The plan's own note (supervised, another broker) stays; what went wrong follows it.
+    detail: [...(a.detail ? [a.detail] : []), ...errors, ...(unknown ? ['could not confirm the process is gone (host unreachable)'] : [])].join('; ') || null,
   };
 }
 

@@ -84,6 +84,6 @@ export function processJson(p: ProcessRecord): unknown {
   return {
     host: p.host, pid: p.pid, ppid: p.ppid, state: p.state, elapsed_s: p.elapsed_s, rss_kb: p.rss_kb,
     children: p.children, command: redactUrls(p.command), target: p.target,
-    broker_url: p.broker_url ?? null, connections: p.connections ?? null,
+    broker_url: p.broker_url ?? null, connections: p.connections ?? null, supervisor: p.supervisor ?? null,
   };
 }
