@@ -83,12 +83,25 @@ function strayRemedies(c: ContainerRecord, version: string | null): ContainerFin
   if (!c.compose || version === null) return out;
   const args = parseCeleryWorker(c.command);
   const template = correctedTemplate(args?.hostname ?? null, c.worker_name, version);
-  const files = (c.compose.config_files ?? '').split(',').filter((f) => f !== '');
-  const place = files.length > 0 ? files.join(', ') : (c.compose.working_dir ?? `compose project ${c.compose.project}`);
-  out.push({ where: `${place}, service ${c.compose.service}: command`, command: args ? shellJoin(rewriteWorkerName(args, template)) : `-n ${shellQuote(template)}` });
-  const compose = ['docker', 'compose', '-p', c.compose.project, ...files.flatMap((f) => ['-f', f])];
-  if (files.length === 0 && c.compose.working_dir) compose.push('--project-directory', c.compose.working_dir);
-  out.push({ where, command: shellJoin([...compose, 'up', '-d', '--force-recreate', c.compose.service]) });
+  out.push({ where: `${composePlace(c.compose)}, service ${c.compose.service}: command`, command: args ? shellJoin(rewriteWorkerName(args, template)) : `-n ${shellQuote(template)}` });
+  out.push({ where, command: shellJoin([...composeBase(c.compose), 'up', '-d', '--force-recreate', c.compose.service]) });
+  return out;
+}
+
+type Compose = NonNullable<ContainerRecord['compose']>;
+const composeFiles = (c: Compose) => (c.config_files ?? '').split(',').filter((f) => f !== '');
+
+/** Where the compose service is defined: its files, else its directory. */
+export function composePlace(c: Compose): string {
+  const files = composeFiles(c);
+  return files.length > 0 ? files.join(', ') : (c.working_dir ?? `compose project ${c.project}`);
+}
+
+/** `docker compose` for the project, with its files (or directory) so it works from anywhere. */
+export function composeBase(c: Compose): string[] {
+  const files = composeFiles(c);
+  const out = ['docker', 'compose', '-p', c.project, ...files.flatMap((f) => ['-f', f])];
+  if (files.length === 0 && c.working_dir) out.push('--project-directory', c.working_dir);
   return out;
 }
 

@@ -90,6 +90,12 @@ export interface ContainerRecord {
   image_version: string | null;
   /** The container's main pid on the docker host (0 when not running). */
   pid: number;
+  /** HostConfig.Memory in bytes: 0 when no limit is set, null when the engine did not say. */
+  memory_limit?: number | null;
+  /** Memory in use (bytes, page cache excluded) from a one-shot stats read; null when not read or not running. */
+  memory_usage?: number | null;
+  /** HostConfig.NetworkMode (host, bridge, none, a network name), null when unknown. */
+  network_mode?: string | null;
 }
 
 /** A Celery worker main process found on an SSH host. */

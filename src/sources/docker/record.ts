@@ -72,6 +72,9 @@ export function containerRecord(engine: string, info: ContainerInspectInfo): Con
     concurrency: args?.concurrency ?? null,
     image_version: label(VERSION_LABEL),
     pid: num(state.Pid) ?? 0,
+    memory_limit: num(info.HostConfig?.Memory),
+    memory_usage: null, // read by stats, for the containers that need it
+    network_mode: str(info.HostConfig?.NetworkMode),
   };
 }
 
