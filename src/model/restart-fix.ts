@@ -154,7 +154,7 @@ const appError: Fill = (c, m, out) => {
 
 const unknown: Fill = (_c, _m, out, _ctx, lines) => {
   const kept = (lines ?? []).map((l) => cleanText(l).trimEnd()).filter((l) => l.trim() !== '');
-  if (lines === null) out.explanation = 'cause unknown: its log could not be read';
+  if (lines === null) out.explanation = 'cause unknown: its log was not read (too slow, or past the number of containers read)';
   else if (kept.length === 0) out.explanation = 'cause unknown: its log is empty';
   else out.explanation = `no known cause in its last ${kept.length} log lines`;
   out.evidence.push(...kept.slice(-SHOWN_LINES).map((l) => `log: ${redactUrls(l)}`));

@@ -4,6 +4,7 @@ import { classifyLog, restartCause, strictTarget, targetOf } from '../../src/mod
 import { explainRestart, hostWhere, workerBroker } from '../../src/model/restart-fix.js';
 import type { ContainerRecord } from '../../src/model/types.js';
 import { diagnoseJson } from '../../src/render/diagnose.js';
+import { containerJson } from '../../src/render/workers.js';
 import { splitShellWords } from '../../src/util/shell.js';
 
 const ENGINE = 'unix:///var/run/docker.sock';
@@ -215,5 +216,13 @@ describe('containerCheckFindings and the JSON document', () => {
     const [f] = containerCheckFindings([d], '1.0', { [d.id]: ['a', 'b'] }, { tails: { [d.id]: ['a', 'b'] } });
     expect(f.evidence.filter((e) => e.startsWith('log: '))).toEqual(['log: a', 'log: b']);
     expect(f.cause).toBe('unknown');
+  });
+});
+
+describe('workers --json container fields', () => {
+  it('adds memory_limit, memory_usage and network_mode, null when a record lacks them', () => {
+    expect(containerJson(rec({ memory_limit: 1024, memory_usage: 512, network_mode: 'host' }))).toMatchObject({ memory_limit: 1024, memory_usage: 512, network_mode: 'host', image_version: null });
+    const { memory_limit: _a, memory_usage: _b, network_mode: _c, ...old } = rec();
+    expect(containerJson(old)).toMatchObject({ memory_limit: null, memory_usage: null, network_mode: null });
   });
 });
