@@ -54,7 +54,7 @@ export function strictTarget(host: string, port: string | null, scheme: string |
   return { host, port: port === null ? null : Number(port), scheme: scheme && /^[a-z][a-z0-9+.-]{0,15}$/.test(scheme) ? scheme : null };
 }
 
-const URL_IN = /\b([a-z][a-z0-9+.-]*):\/\/(?:[^\s@/]*@)?(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9_.-]+)(?::(\d+))?/i;
+const URL_IN = /\b([a-z][a-z0-9+.-]{0,15}):\/\/(?:[^\s@/]*@)?(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9_.-]+)(?::(\d+))?/i;
 
 /** Where a dependency line says it connected to, or null when it names none (or nothing valid). */
 export function targetOf(line: string): Target | null {

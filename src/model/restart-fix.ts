@@ -67,9 +67,13 @@ const oom: Fill = (c, m, out) => {
     if (lower) out.remediation.push(lower);
     return;
   }
-  const use = usage !== null && limit ? `, using ${size(usage)} (${Math.round((100 * usage) / limit)}%)` : '';
-  out.explanation = `${how} at its memory limit of ${limit === null ? 'unknown size' : size(limit)}${use}, worker concurrency ${conc}`;
-  if (!limit) return;
+  if (limit === null) {
+    out.explanation = `${how} (memory limit unknown), worker concurrency ${conc}`;
+    if (lower) out.remediation.push(lower);
+    return;
+  }
+  const use = usage !== null ? `, using ${size(usage)} (${Math.round((100 * usage) / limit)}%)` : '';
+  out.explanation = `${how} at its memory limit of ${size(limit)}${use}, worker concurrency ${conc}`;
   const twice = `${Math.ceil((2 * limit) / MiB)}m`;
   out.remediation.push({ where: docker(c), command: shellJoin(['docker', 'update', '--memory', twice, '--memory-swap', twice, c.name]) });
   if (c.compose) {
@@ -173,7 +177,7 @@ export function workerBroker(c: ContainerRecord): string | null {
 }
 
 function urlTarget(url: string | null): Target | null {
-  const m = url?.match(/^([a-z][a-z0-9+.-]*):\/\/(?:[^\s@/]*@)?(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9_.-]+)(?::(\d+))?/i);
+  const m = url?.match(/^([a-z][a-z0-9+.-]{0,15}):\/\/(?:[^\s@/]*@)?(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9_.-]+)(?::(\d+))?/i);
   if (!m) return null;
   const scheme = m[1].toLowerCase();
   return strictTarget(m[2], m[3] ?? (DEFAULT_PORTS[scheme] !== undefined ? String(DEFAULT_PORTS[scheme]) : null), scheme);

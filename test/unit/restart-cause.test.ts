@@ -76,6 +76,14 @@ describe('classifyLog: one cause per log tail, newest line first', () => {
     expect(m?.evidence).toBe('Connection refused ?evil? ?bell');
   });
 
+  it('reads 60 lines of 2000 characters of near-misses quickly', () => {
+    const junk = ['connecting to ', 'Cannot connect to redis://', 'File "', '/secrets/', 'KeyError: \'', 'Traceback (most recent call last):'];
+    const lines = Array.from({ length: 60 }, (_, i) => `${junk[i % junk.length]}${'a.'.repeat(995)}`);
+    const t0 = performance.now();
+    classifyLog(lines);
+    expect(performance.now() - t0).toBeLessThan(200);
+  });
+
   it('caps a huge evidence line', () => {
     expect(classifyLog([`No space left on device ${'x'.repeat(5000)}`])?.evidence?.length).toBeLessThanOrEqual(301);
   });
@@ -120,6 +128,12 @@ describe('explainRestart: words and commands', () => {
       { where: '/srv/shop/compose.yml, service worker: command', command: '-c 2' },
     ]);
     expect(e.evidence).toContain('memory: limit 24 MiB, usage 23 MiB, concurrency 4');
+  });
+
+  it('a limit the engine did not give: no update command, said so', () => {
+    const e = explainRestart(rec({ oom_killed: true, memory_limit: null }), null);
+    expect(e.explanation).toBe('out of memory (memory limit unknown), worker concurrency 4');
+    expect(e.remediation).toEqual([{ where: "the worker's command line", command: '-c 2' }]);
   });
 
   it('no memory limit: the host ran out, see host-resources', () => {
