@@ -150,7 +150,7 @@ const disk: Fill = (c, _m, out) => {
 
 const appError: Fill = (c, m, out) => {
   const at = m.at ? ` at ${cleanText(m.at.file)}:${m.at.line}` : '';
-  out.explanation = `the application fails to start${at}: ${m.evidence ?? ''}`;
+  out.explanation = `the application fails to start${at}: ${out.cause_evidence ?? ''}`; // redacted: messages are printed as they are
   if (!c.compose) return;
   out.remediation.push({ where: docker(c), command: shellJoin([...composeBase(c.compose), 'build', c.compose.service]) });
   out.remediation.push({ where: docker(c), command: shellJoin([...composeBase(c.compose), 'up', '-d', c.compose.service]) });

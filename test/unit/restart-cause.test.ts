@@ -185,6 +185,12 @@ describe('explainRestart: words and commands', () => {
     expect(app.remediation[0].command).toBe('docker compose -p shop -f /srv/shop/compose.yml build worker');
   });
 
+  it('a password in a log line never reaches the message or the evidence', () => {
+    const e = explainRestart(rec(), [TB, '  File "/app/t.py", line 1, in <module>', 'ValueError: bad url redis://:hunter2@cache:6379/0']);
+    expect(e.explanation).toContain('redis://:****@cache:6379/0');
+    expect(JSON.stringify(e)).not.toContain('hunter2');
+  });
+
   it('unknown: says so and shows the last lines, cleaned', () => {
     const e = explainRestart(rec(), Array.from({ length: 14 }, (_, i) => `line ${i}\u202e`));
     expect(e).toMatchObject({ cause: 'unknown', cause_evidence: null, explanation: 'no known cause in its last 14 log lines', remediation: [] });
