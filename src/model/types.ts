@@ -5,6 +5,8 @@ export type Reason = null | 'no_version_tag' | 'version_mismatch';
 export type Drift = 'ahead' | 'behind' | null;
 export type Severity = 'ok' | 'warning' | 'critical' | 'unknown';
 export type SourceName = 'broker' | 'docker' | 'ssh';
+export type LivenessState = 'healthy' | 'degraded' | 'unresponsive' | 'stale' | 'gone' | 'foreign';
+export type BrokerMatch = 'same' | 'other' | 'none' | 'unknown';
 
 /** `basename-v<version>@hostname`, split. */
 export interface ParsedName {
@@ -61,6 +63,8 @@ export interface Worker {
   duplicate_of: string | null;
   /** For a worker the broker does not know (or that does not answer): the likelier reason, from its state. */
   unresponsive_reason: string | null;
+  /** The one verdict every command reads: liveness state, severity, broker match, actionable. */
+  verdict: Verdict;
 }
 
 /** A container whose command runs a Celery worker (or labelled fleetdoc.worker=true). */
@@ -90,6 +94,9 @@ export interface ContainerRecord {
   image_version: string | null;
   /** The container's main pid on the docker host (0 when not running). */
   pid: number;
+  /** The broker its Config.Env or -b names, password masked; null when neither says. */
+  broker_url?: string | null;
+  broker_from?: 'env' | 'argv' | null;
   /** HostConfig.Memory in bytes: 0 when no limit is set, null when the engine did not say. */
   memory_limit?: number | null;
   /** Memory in use (bytes, page cache excluded) from a one-shot stats read; null when not read or not running. */
@@ -118,4 +125,32 @@ export interface ProcessRecord {
   concurrency: number | null;
   /** Its working directory, when the probe could read it (same user or root); the start line needs it. */
   cwd?: string | null;
+  /** The broker its environment or -b names, password masked; null when neither says. */
+  broker_url?: string | null;
+  broker_from?: 'env' | 'argv' | null;
+  /** Its TCP connections (ESTABLISHED, SYN_SENT); null when they could not be read. */
+  connections?: TcpConnection[] | null;
+}
+
+export interface TcpConnection {
+  /** host:port on the worker's side; the broker lists the client under this address. */
+  local: string;
+  remote: string;
+  state: 'established' | 'syn-sent' | string;
+}
+
+/** The one verdict per worker (src/model/verdict.ts computes it). */
+export interface Verdict {
+  state: LivenessState;
+  /** Everything together: liveness, and an incompatible worker that can take tasks. */
+  severity: Severity;
+  /** Liveness alone (what `stale` grades). */
+  liveness_severity: Severity;
+  reasons: string[];
+  broker_match: BrokerMatch;
+  /** Where it is connected or pointed (password masked), when known. */
+  broker: string | null;
+  /** Positive evidence backs the state: selectors and globs may plan a kill or cleanup on it. */
+  actionable: boolean;
+  unacked: { count: number; oldest_age_s: number | null } | null;
 }

@@ -104,7 +104,7 @@ describe('restart loops explained from evidence', () => {
     expect(f.remediation).toEqual([
       { where: `docker ${ENGINE}`, command: `docker update --memory 48m --memory-swap 48m ${RUN}-oom` },
       { where: '/srv/fdtrl, service oomworker', command: 'mem_limit: 48m' },
-      { where: `docker ${ENGINE}`, command: 'docker compose -p fdtrl --project-directory /srv/fdtrl up -d oomworker' },
+      { where: `docker ${ENGINE}`, command: 'docker compose -p fdtrl --project-directory /srv/fdtrl up -d --force-recreate oomworker' },
       { where: '/srv/fdtrl, service oomworker: command', command: '-c 2' },
       { where: `docker ${ENGINE}`, command: `docker logs --tail 50 ${RUN}-oom` },
     ]);
@@ -139,7 +139,7 @@ describe('restart loops explained from evidence', () => {
     const f = loops.get('env')!;
     expect(f).toMatchObject({ severity: 'critical', cause: 'config', cause_evidence: "KeyError: 'FDT_RL_BROKER_URL'" });
     expect(f.message).toContain(': the environment variable FDT_RL_BROKER_URL is not set (read at /fdt/envapp.py:3)');
-    expect(f.remediation[0]).toEqual({ where: "the container's docker run", command: '-e FDT_RL_BROKER_URL=…' });
+    expect(f.remediation[0]).toEqual({ where: "the container's docker run", command: '-e FDT_RL_BROKER_URL=...' });
   });
 
   it('a log that matches nothing known: says so, shows the last lines, guesses nothing', () => {

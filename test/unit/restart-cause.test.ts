@@ -124,7 +124,7 @@ describe('explainRestart: words and commands', () => {
     expect(e.remediation).toEqual([
       { where: D, command: 'docker update --memory 48m --memory-swap 48m shop-worker-1' },
       { where: '/srv/shop/compose.yml, service worker', command: 'mem_limit: 48m' },
-      { where: D, command: 'docker compose -p shop -f /srv/shop/compose.yml up -d worker' },
+      { where: D, command: 'docker compose -p shop -f /srv/shop/compose.yml up -d --force-recreate worker' },
       { where: '/srv/shop/compose.yml, service worker: command', command: '-c 2' },
     ]);
     expect(e.evidence).toContain('memory: limit 24 MiB, usage 23 MiB, concurrency 4');
@@ -139,8 +139,10 @@ describe('explainRestart: words and commands', () => {
   it('no memory limit: the host ran out, see host-resources', () => {
     const e = explainRestart(rec({ oom_killed: true, memory_limit: 0, concurrency: null, engine: 'ssh://ops@box1:2222' }), null);
     expect(e.explanation).toBe('out of memory with no memory limit set: the host itself ran short (see host-resources), worker concurrency default (one process per CPU)');
-    expect(e.remediation.map((r) => r.where)).toEqual(['ssh -p 2222 ops@box1', 'ssh -p 2222 ops@box1']);
-    expect(e.remediation[0].command).toBe('free -m');
+    expect(e.remediation).toEqual([
+      { where: 'ssh -p 2222 ops@box1', command: 'free -m' },
+      { where: 'ssh -p 2222 ops@box1', command: "journalctl -k -g 'out of memory|killed process'" },
+    ]);
   });
 
   it('the broker it cannot reach, compared with the broker fleetdoc reads', () => {
@@ -172,14 +174,17 @@ describe('explainRestart: words and commands', () => {
   it('a missing environment variable: named, with where to set it', () => {
     const tail = [TB, '  File "/app/envapp.py", line 3, in <module>', '  File "<frozen os>", line 679, in __getitem__', "KeyError: 'BROKER_URL'"];
     expect(explainRestart(rec(), tail)).toMatchObject({ cause: 'config', cause_evidence: "KeyError: 'BROKER_URL'", explanation: 'the environment variable BROKER_URL is not set (read at /app/envapp.py:3)',
-      remediation: [{ where: "the container's docker run", command: '-e BROKER_URL=…' }] });
-    expect(explainRestart(rec({ compose: COMPOSE }), tail).remediation[0]).toEqual({ where: '/srv/shop/compose.yml, service worker: environment', command: 'BROKER_URL: …' });
+      remediation: [{ where: "the container's docker run", command: '-e BROKER_URL=...' }] });
+    expect(explainRestart(rec({ compose: COMPOSE }), tail).remediation).toEqual([
+      { where: '/srv/shop/compose.yml, service worker: environment', command: 'BROKER_URL: ...' },
+      { where: D, command: 'docker compose -p shop -f /srv/shop/compose.yml up -d --force-recreate worker' },
+    ]);
   });
 
   it('gpu, disk and app errors', () => {
     expect(explainRestart(rec(), ['CUDA out of memory']).remediation).toEqual([{ where: 'here', command: 'nvidia-smi' }, { where: D, command: "docker inspect -f '{{json .HostConfig.DeviceRequests}}' w1" }]);
-    expect(explainRestart(rec({ engine: 'tcp://10.1.2.3:2376' }), ['No space left on device']).remediation.map((r) => `${r.where}: ${r.command}`))
-      .toEqual(['on 10.1.2.3: df -h', 'docker tcp://10.1.2.3:2376: docker system df', 'docker tcp://10.1.2.3:2376: docker system prune']);
+    expect(explainRestart(rec({ engine: 'tcp://10.1.2.3:2376' }), ['No space left on device'], { remedy: { brokerDisplay: '', sshConfig: '/etc/fd/ssh' } }).remediation.map((r) => `${r.where}: ${r.command}`))
+      .toEqual(['ssh -F /etc/fd/ssh 10.1.2.3: df -h', 'docker tcp://10.1.2.3:2376: docker -H tcp://10.1.2.3:2376 system df', 'docker tcp://10.1.2.3:2376: docker -H tcp://10.1.2.3:2376 system prune']);
     const app = explainRestart(rec({ compose: COMPOSE }), [TB, '  File "/app/t.py", line 1, in <module>', "ModuleNotFoundError: No module named 'x'"]);
     expect(app.explanation).toBe("the application fails to start at /app/t.py:1: ModuleNotFoundError: No module named 'x'");
     expect(app.remediation[0].command).toBe('docker compose -p shop -f /srv/shop/compose.yml build worker');
@@ -211,7 +216,9 @@ describe('helpers', () => {
     }
     expect(workerBroker(rec({ command: ['celery', 'worker'] }))).toBeNull();
   });
-  it.each([[ENGINE, 'here'], ['ssh://box', 'ssh box'], ['ssh://u@box:2200', 'ssh -p 2200 u@box'], ['tcp://h:2376', 'on h']])('hostWhere(%j)', (e, w) => expect(hostWhere(e)).toBe(w));
+  it.each<[string, ReturnType<typeof hostWhere>]>([
+    [ENGINE, { kind: 'here' }], ['ssh://box', { kind: 'ssh', target: 'box' }], ['ssh://u@box:2200', { kind: 'ssh', target: 'u@box:2200' }], ['tcp://h:2376', { kind: 'ssh', target: 'h' }],
+  ])('hostWhere(%j)', (e, w) => expect(hostWhere(e)).toEqual(w));
 });
 
 describe('containerCheckFindings and the JSON document', () => {

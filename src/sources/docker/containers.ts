@@ -32,7 +32,7 @@ export interface DockerOptions {
   signal?: AbortSignal;
   /** For DOCKER_TLS_VERIFY, DOCKER_CERT_PATH, SSH_AUTH_SOCK, HOME (default process.env). */
   env?: NodeJS.ProcessEnv;
-  /** Only containers with all of these labels (`key` or `key=value`), as `docker ps --filter label=`. */
+  /** Only containers with these labels (`key` or `key=value`, all of them): --docker-label. */
   labels?: string[];
 }
 
@@ -62,7 +62,7 @@ async function gatherEngine(endpoint: string, opts: DockerOptions): Promise<Dock
   let client: EngineClient | null = null;
   try {
     client = await Promise.race([opening, stopped]);
-    const found = await Promise.race([readWorkers(client, endpoint, opts.labels ?? [], ctl.signal), stopped]);
+    const found = await Promise.race([readWorkers(client, endpoint, ctl.signal, opts.labels ?? []), stopped]);
     result.ok = true;
     result.containers = found.map((f) => f.record);
     // Best effort within the same deadline: what does not arrive in time is left out.
@@ -108,9 +108,9 @@ interface Found {
   tty: boolean;
 }
 
-async function readWorkers(client: EngineClient, endpoint: string, labels: string[], signal: AbortSignal): Promise<Found[]> {
-  const filters = labels.length ? { filters: { label: labels } } : {};
-  const list: unknown = await client.docker.listContainers({ all: true, ...filters, abortSignal: signal });
+async function readWorkers(client: EngineClient, endpoint: string, signal: AbortSignal, labels: string[]): Promise<Found[]> {
+  const filters = labels.length ? { filters: JSON.stringify({ label: labels }) } : {};
+  const list: unknown = await client.docker.listContainers({ all: true, abortSignal: signal, ...filters });
   if (!Array.isArray(list)) throw new EngineError('answered, but not as a Docker engine (no container list)');
   const candidates = list.filter((c) => c && typeof c.Id === 'string' && candidacy(c) !== null);
   const infos = await mapLimit(candidates, client.concurrency, (c) => inspect(client, c.Id, signal));
