@@ -22,6 +22,8 @@ export interface CauseMatch {
   broker?: boolean;
   /** config: the environment variable or file it misses; null for rejected credentials. */
   missing?: { kind: 'env' | 'file'; name: string } | null;
+  /** oom: only a SIGKILL says so (exit 137 without OOMKilled or an oom event). */
+  sigkill?: boolean;
   /** app-error: the file and line the traceback points at. */
   at?: { file: string; line: number } | null;
 }
@@ -147,11 +149,18 @@ function pointsAt(lines: string[], i: number): { file: string; line: number } | 
   return fallback;
 }
 
-/** The cause of a restart loop or exit: OOMKilled outranks the log; a bare 137 comes after it. */
+/**
+ * The cause of a restart loop or exit: OOMKilled or the engine's oom events
+ * outrank the log; a bare 137 (from inspect, or the last `die` event of a
+ * container running again) comes after it.
+ */
 export function restartCause(c: ContainerRecord, lines: string[] | null): CauseMatch {
   if (c.oom_killed) return { cause: 'oom', evidence: 'State.OOMKilled: true' };
+  const ooms = c.oom_events ?? 0;
+  if (ooms > 0) return { cause: 'oom', evidence: `docker events: ${ooms} oom event${ooms === 1 ? '' : 's'} in the last hour` };
   const fromLog = lines ? classifyLog(lines) : null;
   if (fromLog) return fromLog;
-  if (c.exit_code === 137) return { cause: 'oom', evidence: 'State.ExitCode: 137 (SIGKILL; State.OOMKilled: false)' };
+  if (c.exit_code === 137) return { cause: 'oom', evidence: 'State.ExitCode: 137 (SIGKILL; State.OOMKilled: false)', sigkill: true };
+  if (!c.exit_code && c.last_exit_code === 137) return { cause: 'oom', evidence: 'docker events: last die exitCode 137 (SIGKILL, no oom event)', sigkill: true };
   return { cause: 'unknown', evidence: null };
 }

@@ -76,7 +76,7 @@ const oom: Fill = (c, m, d) => {
   const limit = c.memory_limit ?? null;
   const usage = c.memory_usage ?? null;
   const conc = c.concurrency === null ? 'default (one process per CPU)' : String(c.concurrency);
-  const how = m.evidence?.startsWith('State.ExitCode') ? 'killed by SIGKILL without OOMKilled (out of memory, or a docker kill)' : 'out of memory';
+  const how = m.sigkill ? 'killed by SIGKILL without OOMKilled (out of memory, or a docker kill)' : 'out of memory';
   d.evidence.push(`memory: limit ${limit === null ? 'unknown' : limit > 0 ? size(limit) : 'none'}, usage ${usage === null ? 'unknown' : size(usage)}, concurrency ${conc}`);
   const lower = lowerConcurrency(c);
   if (limit === 0) {
@@ -167,7 +167,7 @@ const appError: Fill = (c, m, d) => {
 
 const unknown: Fill = (_c, _m, d, _ctx, lines) => {
   const kept = (lines ?? []).map((l) => cleanText(l).trimEnd()).filter((l) => l.trim() !== '');
-  if (lines === null) d.explanation = 'cause unknown: its log was not read (too slow, or past the number of containers read)';
+  if (lines === null) d.explanation = 'cause unknown: its log was not read (not within --timeout, or past the containers read)';
   else if (kept.length === 0) d.explanation = 'cause unknown: its log is empty';
   else d.explanation = `no known cause in its last ${kept.length} log lines`;
   d.evidence.push(...kept.slice(-SHOWN_LINES).map((l) => `log: ${redactUrls(l)}`));

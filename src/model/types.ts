@@ -103,6 +103,9 @@ export interface ContainerRecord {
   memory_usage?: number | null;
   /** HostConfig.NetworkMode (host, bridge, none, a network name), null when unknown. */
   network_mode?: string | null;
+  /** From the engine's events of the last hour (null when not read): the newest `die`'s exit code, and `oom` events. */
+  last_exit_code?: number | null;
+  oom_events?: number | null;
 }
 
 /** A Celery worker main process found on an SSH host. */

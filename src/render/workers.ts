@@ -78,6 +78,7 @@ export function containerJson(c: ContainerRecord): unknown {
     compose: c.compose ? { project: c.compose.project, service: c.compose.service } : null,
     finished_at: c.finished_at, hostname: c.hostname, image_version: c.image_version,
     memory_limit: c.memory_limit ?? null, memory_usage: c.memory_usage ?? null, network_mode: c.network_mode ?? null,
+    last_exit_code: c.last_exit_code ?? null, oom_events: c.oom_events ?? null,
   };
 }
 

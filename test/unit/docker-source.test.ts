@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { parseEndpoint } from '../../src/sources/docker/engine.js';
 import { describeError, EngineError, NoAnswer } from '../../src/sources/docker/errors.js';
 import { demux, logLines } from '../../src/sources/docker/logs.js';
+import { exitHistory } from '../../src/sources/docker/events.js';
 import { memoryUsage } from '../../src/sources/docker/stats.js';
 import { candidacy, containerRecord } from '../../src/sources/docker/record.js';
 
@@ -78,6 +79,18 @@ describe('candidacy from the list Command', () => {
     expect(candidacy({ Command, Labels: undefined } as never)).toBeNull());
 });
 
+describe('exitHistory', () => {
+  const ev = (id: string, Action: string, exitCode?: string) => JSON.stringify({ Type: 'container', Action, Actor: { ID: id, Attributes: exitCode === undefined ? {} : { exitCode } } });
+  it('counts die and oom events per wanted container, the newest die giving the exit code', () => {
+    const body = [ev('a', 'oom'), ev('a', 'die', '137'), ev('b', 'die', '1'), ev('a', 'die', '2'), ev('z', 'oom'), ''].join('\n');
+    expect(exitHistory(body, ['a', 'b', 'c'])).toEqual({ a: { dies: 2, last_exit: 2, ooms: 1 }, b: { dies: 1, last_exit: 1, ooms: 0 } });
+  });
+  it('survives garbage: bad JSON, other types, odd exit codes', () => {
+    const body = ['{', 'null', '[]', JSON.stringify({ Type: 'network', Action: 'die', Actor: { ID: 'a' } }), ev('a', 'die', 'x'), ev('a', 'die', '999')].join('\n');
+    expect(exitHistory(body, ['a'])).toEqual({ a: { dies: 2, last_exit: null, ooms: 0 } });
+  });
+});
+
 describe('memoryUsage', () => {
   it.each<[string, unknown, number | null]>([
     ['cgroup v1: usage less total_inactive_file', { memory_stats: { usage: 30_000_000, stats: { total_inactive_file: 5_000_000, inactive_file: 1 } } }, 25_000_000],
@@ -109,7 +122,7 @@ describe('containerRecord', () => {
       compose: { project: 'p', service: 's', working_dir: null, config_files: null }, hostname: 'box.lan',
       command: ['celery', '-A', 'app', 'worker', '-n', 'clippy-v1.0@%n', '-Q', 'a, b', '-c', '4'], worker_name: 'clippy-v1.0@box',
       queues: ['a', 'b'], concurrency: 4, image_version: '1.0', pid: 99,
-      memory_limit: 25165824, memory_usage: null, network_mode: 'bridge',
+      memory_limit: 25165824, memory_usage: null, network_mode: 'bridge', last_exit_code: null, oom_events: null,
     });
   });
 

@@ -18,6 +18,7 @@ function rec(over: Partial<ContainerRecord> = {}): ContainerRecord {
     queues: null, concurrency: 4, image_version: null, pid: 0, memory_limit: 0, memory_usage: null, network_mode: 'bridge', ...over,
   };
 }
+const MiB16 = 16 * 1024 * 1024;
 const COMPOSE = { project: 'shop', service: 'worker', working_dir: '/srv/shop', config_files: '/srv/shop/compose.yml' };
 
 const TB = 'Traceback (most recent call last):';
@@ -113,6 +114,15 @@ describe('restartCause: inspect first', () => {
     expect(restartCause(rec({ exit_code: 137 }), ['Connection refused']).cause).toBe('dependency');
     expect(restartCause(rec({ exit_code: 137 }), ['hello'])).toMatchObject({ cause: 'oom', evidence: expect.stringContaining('State.ExitCode: 137') });
     expect(restartCause(rec(), null)).toEqual({ cause: 'unknown', evidence: null });
+  });
+
+  it('a container running again: oom events outrank the log, the last die event gives the lost 137', () => {
+    const running = { status: 'running', exit_code: 0 };
+    expect(restartCause(rec({ ...running, oom_events: 3 }), ['Connection refused'])).toEqual({ cause: 'oom', evidence: 'docker events: 3 oom events in the last hour' });
+    expect(restartCause(rec({ ...running, oom_events: 1 }), null).evidence).toBe('docker events: 1 oom event in the last hour');
+    expect(restartCause(rec({ ...running, oom_events: 0, last_exit_code: 137 }), ['hello'])).toMatchObject({ cause: 'oom', evidence: 'docker events: last die exitCode 137 (SIGKILL, no oom event)', sigkill: true });
+    expect(restartCause(rec({ ...running, oom_events: 0, last_exit_code: 1 }), ['hello']).cause).toBe('unknown');
+    expect(explainRestart(rec({ ...running, last_exit_code: 137, memory_limit: MiB16 }), null).explanation).toMatch(/^killed by SIGKILL without OOMKilled/);
   });
 });
 
@@ -248,8 +258,9 @@ describe('containerCheckFindings and the JSON document', () => {
 
 describe('workers --json container fields', () => {
   it('adds memory_limit, memory_usage and network_mode, null when a record lacks them', () => {
-    expect(containerJson(rec({ memory_limit: 1024, memory_usage: 512, network_mode: 'host' }))).toMatchObject({ memory_limit: 1024, memory_usage: 512, network_mode: 'host', image_version: null });
+    expect(containerJson(rec({ memory_limit: 1024, memory_usage: 512, network_mode: 'host', last_exit_code: 137, oom_events: 2 })))
+      .toMatchObject({ memory_limit: 1024, memory_usage: 512, network_mode: 'host', image_version: null, last_exit_code: 137, oom_events: 2 });
     const { memory_limit: _a, memory_usage: _b, network_mode: _c, ...old } = rec();
-    expect(containerJson(old)).toMatchObject({ memory_limit: null, memory_usage: null, network_mode: null });
+    expect(containerJson(old)).toMatchObject({ memory_limit: null, memory_usage: null, network_mode: null, last_exit_code: null, oom_events: null });
   });
 });

@@ -6,6 +6,7 @@ import { isRestartLoop, needsLogs } from '../../model/containers.js';
 import type { ContainerRecord } from '../../model/types.js';
 import { openEngine, parseEndpoint, type EngineClient } from './engine.js';
 import { describeError, EngineError, NoAnswer } from './errors.js';
+import { fetchExitHistory } from './events.js';
 import { fetchLogs } from './logs.js';
 import { candidacy, containerRecord } from './record.js';
 import { fetchMemoryUsage } from './stats.js';
@@ -81,26 +82,37 @@ async function gatherEngine(endpoint: string, opts: DockerOptions): Promise<Dock
 
 /**
  * For containers in a loop, exited or OOM-killed: the log tail the restart
- * cause is read from (loops first, at most CAUSE_CONTAINERS), the lines
- * --logs shows, and for a running one killed for memory, its usage now.
+ * cause is read from (loops first, at most CAUSE_CONTAINERS), their recent
+ * die and oom events, the lines --logs shows, and for a running one its
+ * memory usage now.
  */
 async function readProblems(client: EngineClient, found: Found[], shown: number, result: DockerEngineResult, signal: AbortSignal): Promise<void> {
   const wanted = found.filter((f) => needsLogs(f.record)).sort((a, b) => Number(isRestartLoop(b.record)) - Number(isRestartLoop(a.record)));
   const docker = client.docker;
-  await mapLimit(wanted.map((f, i) => ({ ...f, cause: i < CAUSE_CONTAINERS })), client.concurrency, async ({ record, tty, cause }) => {
+  const ids = wanted.slice(0, CAUSE_CONTAINERS).map((f) => f.record.id);
+  const history = fetchExitHistory(docker, ids, Date.now(), signal).then((byId) => {
+    if (signal.aborted) return;
+    for (const f of wanted.slice(0, CAUSE_CONTAINERS)) {
+      f.record.last_exit_code = byId[f.record.id]?.last_exit ?? null;
+      f.record.oom_events = byId[f.record.id]?.ooms ?? 0;
+    }
+  }, () => undefined);
+  const reads = mapLimit(wanted.map((f, i) => ({ ...f, cause: i < CAUSE_CONTAINERS })), client.concurrency, async ({ record, tty, cause }) => {
     const n = Math.max(shown, cause ? CAUSE_LINES : 0);
     const logs = n === 0 ? null : fetchLogs(docker, record.id, tty, n, signal).then((lines) => {
       if (signal.aborted) return;
       if (shown > 0) result.logs[record.id] = lines.slice(-shown);
       if (cause) result.tails[record.id] = lines.slice(-CAUSE_LINES);
     }, () => undefined);
-    const memory = cause && record.status === 'running' && (record.oom_killed || record.exit_code === 137)
+    // Whether it died for memory may only show in the events read alongside: sample every running one.
+    const memory = cause && record.status === 'running'
       ? fetchMemoryUsage(docker, record.id, signal).then((u) => {
         if (!signal.aborted) record.memory_usage = u;
       }, () => undefined)
       : null;
     await Promise.all([logs, memory]);
   });
+  await Promise.all([reads, history]);
 }
 
 interface Found {
