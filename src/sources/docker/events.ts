@@ -2,6 +2,7 @@
 // container that is running again has lost its exit code (reset to 0) and
 // often its OOMKilled flag (the oom event can race the exit): the events keep both.
 import type Dockerode from 'dockerode';
+import { collect } from './logs.js';
 
 export interface ExitHistory {
   /** `die` events in the window, and the exit code of the newest one. */
@@ -47,24 +48,5 @@ export async function fetchExitHistory(docker: Dockerode, ids: string[], now: nu
   // abortSignal reaches the request as for inspect; the typings omit it.
   const opts = { since: t - HISTORY_S, until: t, filters, abortSignal: signal };
   const stream = (await docker.getEvents(opts)) as unknown as NodeJS.ReadableStream & { destroy(): void };
-  const chunks: Buffer[] = [];
-  let size = 0;
-  await new Promise<void>((resolve, reject) => {
-    const stop = () => {
-      stream.destroy();
-      resolve();
-    };
-    signal.addEventListener('abort', stop, { once: true });
-    stream.on('close', () => signal.removeEventListener('abort', stop));
-    stream.on('data', (chunk: Buffer) => {
-      chunks.push(chunk);
-      size += chunk.length;
-      if (size >= MAX_BYTES) stop();
-    });
-    stream.on('end', resolve);
-    stream.on('close', resolve);
-    stream.on('error', reject);
-  });
-  if (signal.aborted) throw signal.reason ?? new Error('aborted');
-  return exitHistory(Buffer.concat(chunks).toString('utf8'), ids);
+  return exitHistory((await collect(stream, signal, MAX_BYTES)).toString('utf8'), ids);
 }
