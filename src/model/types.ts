@@ -141,6 +141,15 @@ export interface ContainerRecord {
   restart_policy?: string | null;
   /** kind compose (name project/service) or docker (name = container name), restart = the restart policy. */
   supervisor?: Supervisor | null;
+  /** HostConfig.Memory in bytes: 0 when no limit is set, null when the engine did not say. */
+  memory_limit?: number | null;
+  /** Memory in use (bytes, page cache excluded) from a one-shot stats read; null when not read or not running. */
+  memory_usage?: number | null;
+  /** HostConfig.NetworkMode (host, bridge, none, a network name), null when unknown. */
+  network_mode?: string | null;
+  /** From the engine's events of the last hour (null when not read): the newest `die`'s exit code, and `oom` events. */
+  last_exit_code?: number | null;
+  oom_events?: number | null;
 }
 
 /** A Celery worker main process found on an SSH host. */

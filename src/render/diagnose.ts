@@ -60,6 +60,8 @@ export function diagnoseJson(d: Diagnosis): unknown {
       check: f.check, severity: f.severity, subject: f.subject, message: f.message,
       remediation: f.remediation.map((r) => ({ where: r.where, command: redactUrls(r.command) })),
       evidence: f.evidence.map(redactUrls),
+      // restart-loops findings say why; other findings have no cause.
+      ...(f.check === 'restart-loops' ? { cause: f.cause ?? 'unknown', cause_evidence: f.cause_evidence == null ? null : redactUrls(f.cause_evidence) } : {}),
     })),
   };
 }

@@ -77,6 +77,8 @@ export function containerJson(c: ContainerRecord): unknown {
     exit_code: c.exit_code, oom_killed: c.oom_killed, started_at: c.started_at,
     compose: c.compose ? { project: c.compose.project, service: c.compose.service } : null,
     finished_at: c.finished_at, hostname: c.hostname, image_version: c.image_version,
+    memory_limit: c.memory_limit ?? null, memory_usage: c.memory_usage ?? null, network_mode: c.network_mode ?? null,
+    last_exit_code: c.last_exit_code ?? null, oom_events: c.oom_events ?? null,
   };
 }
 

@@ -81,6 +81,11 @@ export function containerRecord(engine: string, info: ContainerInspectInfo): Con
     supervisor: project && service
       ? { kind: 'compose', name: `${project}/${service}`, restart: restartPolicy }
       : { kind: 'docker', name: (str(info.Name) ?? '').replace(/^\//, '') || null, restart: restartPolicy },
+    memory_limit: num(info.HostConfig?.Memory),
+    memory_usage: null, // read by stats, for the containers that need it
+    network_mode: str(info.HostConfig?.NetworkMode),
+    last_exit_code: null, // from the events, for the containers that need it
+    oom_events: null,
   };
 }
 
