@@ -21,6 +21,7 @@ export interface BrokerConnection {
 }
 
 export async function connectBroker(target: BrokerTarget, timeoutMs: number): Promise<BrokerConnection> {
+  performance.mark('fleetdoc:redis-loaded');
   const opened: Redis[] = [];
   const open = async (blocking: boolean): Promise<Redis> => {
     const client = new Redis(redisOptions(target, timeoutMs, blocking));
@@ -42,6 +43,7 @@ export async function connectBroker(target: BrokerTarget, timeoutMs: number): Pr
   let blocker: Promise<Redis> | null = open(true);
   blocker.catch(() => undefined);
   const cmd = await open(false);
+  performance.mark('fleetdoc:connected');
   return {
     target,
     cmd,

@@ -65,7 +65,9 @@ export async function broadcast(
       }),
     );
     result.reached = Math.max(0, ...reached);
+    performance.mark('fleetdoc:published');
     await collect(blocker, conn, replyKey, tickets, result, opts, deadline);
+    performance.mark('fleetdoc:replies');
   } finally {
     opts.signal?.removeEventListener('abort', onAbort);
     // Always remove what we created, and only that.

@@ -13,6 +13,7 @@ export async function gatherBrokerWorkers(
   opts: WorkersQuery,
 ): Promise<BrokerWorkersResult> {
   const roster = await readRoster(conn);
+  performance.mark('fleetdoc:roster');
   const methods = ['ping', 'stats', 'active_queues', ...(opts.tasks ? TASK_METHODS : [])];
   const res = await broadcast(conn, methods.map((method) => ({ method })), {
     timeoutMs: opts.timeoutMs,
