@@ -1,6 +1,6 @@
 // Gather the fleet from every source at once and classify it: shared by every command.
 import { FleetdocError } from '../errors.js';
-import { newestVersion, type Policy } from '../model/classify.js';
+import { inferServerVersion, type Policy } from '../model/classify.js';
 import { buildWorkers } from '../model/merge.js';
 import type { ContainerRecord, ProcessRecord, Worker } from '../model/types.js';
 import type { BrokerConnection } from '../sources/broker/redis/connect.js';
@@ -54,7 +54,7 @@ export async function gatherFleet(
   const containers: ContainerRecord[] = engines.flatMap((e) => e.containers);
   const processes: ProcessRecord[] = hosts.flatMap((h) => h.processes);
   const names = [...res.workers.map((w) => w.name), ...containers.map((c) => c.worker_name), ...processes.map((p) => p.worker_name)];
-  const serverVersion = settings.serverVersion ?? assumeServerVersion(ctx, names);
+  const serverVersion = settings.serverVersion ?? assumeServerVersion(ctx, names, new Set(res.workers.filter((w) => w.responsive).map((w) => w.name)));
   const policy: Policy = { serverVersion, compatible: settings.compatible };
   const workers = buildWorkers({ broker: res.workers, containers, processes }, policy);
   return { serverVersion, policy, workers, roster: res.roster, heldTasks: res.heldTasks, engines, hosts };
@@ -79,9 +79,9 @@ async function gatherSshSafe(ctx: Context, settings: Settings): Promise<HostRepo
   return hosts;
 }
 
-function assumeServerVersion(ctx: Context, names: string[]): string | null {
-  const newest = newestVersion(names);
-  if (newest) ctx.info(`no server version given; assuming ${newest}, the newest seen among the workers (set --server-version)`);
+function assumeServerVersion(ctx: Context, names: string[], responsive: Set<string>): string | null {
+  const { version, why } = inferServerVersion([...new Set(names)].map((name) => ({ name, responsive: responsive.has(name) })));
+  if (version) ctx.info(`no server version given; assuming ${version}: ${why} (set --server-version)`);
   else if (names.length) ctx.info('no server version given and no worker name carries one (set --server-version)');
-  return newest;
+  return version;
 }

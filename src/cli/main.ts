@@ -23,6 +23,7 @@ export async function main(argv: string[], io: IO): Promise<number> {
   } catch (err) {
     return fail(err, io, debug);
   } finally {
+    ctx.flushWarnings();
     if (io.env.FLEETDOC_TIMINGS) io.stderr.write(phaseTimings());
   }
 }

@@ -1,5 +1,5 @@
 // `fleetdoc kill`: the plan (dry run) or what happened, one block per target.
-import { oneLine } from '../cli/context.js';
+import { oneLine } from '../util/text.js';
 import type { KillAction } from '../model/killplan.js';
 import { paintSeverity, type Style } from './style.js';
 

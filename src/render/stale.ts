@@ -1,5 +1,5 @@
 // `fleetdoc stale`: a block per worker that is not healthy, registries after, and the JSON document.
-import { oneLine } from '../cli/context.js';
+import { oneLine } from '../util/text.js';
 import type { StaleRow } from '../model/stalereport.js';
 import { registrySeverity } from '../model/stalereport.js';
 import type { RegistryResult } from '../sources/registry.js';

@@ -1,5 +1,5 @@
 // `fleetdoc workers`: rows, summary line and the JSON document.
-import { oneLine } from '../cli/context.js';
+import { oneLine } from '../util/text.js';
 import type { ContainerRecord, ProcessRecord, Worker } from '../model/types.js';
 import { workerSeverity } from '../model/verdict.js';
 import { redactUrls } from '../util/redact.js';

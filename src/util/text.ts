@@ -1,0 +1,31 @@
+// Terminal-safe text: fleet data (worker names, queues, errors) must not steer or fool the terminal.
+
+/**
+ * Characters a terminal acts on or hides: C0 controls (tab and newline aside), DEL, C1 controls
+ * (U+0080-U+009F, e.g. CSI), every Unicode format character (Cf: the bidi controls U+202A-202E and
+ * U+2066-2069, LRM/RLM, zero-width space and joiners, BOM, soft hyphen …), the line and paragraph
+ * separators, and lone surrogates.
+ */
+const UNSAFE = /[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\p{Cf}\p{Cs}]/gu;
+
+/** `\u202E`: visible, and two names that differ only in hidden characters still look different. */
+const escape = (ch: string) => `\\u${ch.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`;
+
+/** One line of text safe to print on a terminal: newlines become spaces, the rest is escaped. */
+export function oneLine(s: string): string {
+  return s.replace(/\n/g, ' ').replace(UNSAFE, escape);
+}
+
+/**
+ * JSON text with the same characters written as \u escapes: JSON.parse gives back the true value,
+ * and `--json` read on a terminal cannot be made to show one name as another.
+ */
+export function jsonSafe(json: string): string {
+  // Outside strings JSON.stringify writes only ASCII punctuation, so every match is inside a string.
+  return json.replace(UNSAFE, escape);
+}
+
+/** Whether the locale is UTF-8. POSIX precedence: the first of LC_ALL, LC_CTYPE, LANG that is set decides. */
+export function utf8Locale(env: NodeJS.ProcessEnv): boolean {
+  return /utf-?8/i.test(env.LC_ALL || env.LC_CTYPE || env.LANG || '');
+}
