@@ -72,6 +72,8 @@ function redisOptions(t: BrokerTarget, timeoutMs: number, blocking: boolean): Re
     // Keep the ready check: without it connect() resolves before AUTH is answered, and a wrong
     // password surfaces later as a bare "Connection is closed".
     enableReadyCheck: true,
+    // No CLIENT SETINFO: it reads ioredis' package.json from disk and costs a round trip before ready.
+    disableClientInfo: true,
   };
 }
 
