@@ -7,12 +7,15 @@
  * separators, and lone surrogates.
  */
 const UNSAFE = /[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\p{Cf}\p{Cs}]/gu;
+/** Printable ASCII, tab and newline: nothing to clean, the common case, checked without UNSAFE's tables. */
+const PLAIN = /^[\t\n\x20-\x7e]*$/;
 
 /** `\u202E`: visible, and two names that differ only in hidden characters still look different. */
 const escape = (ch: string) => `\\u${ch.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`;
 
 /** One line of text safe to print on a terminal: newlines become spaces, the rest is escaped. */
 export function oneLine(s: string): string {
+  if (PLAIN.test(s)) return s.includes('\n') ? s.replace(/\n/g, ' ') : s;
   return s.replace(/\n/g, ' ').replace(UNSAFE, escape);
 }
 
@@ -22,6 +25,7 @@ export function oneLine(s: string): string {
  */
 export function jsonSafe(json: string): string {
   // Outside strings JSON.stringify writes only ASCII punctuation, so every match is inside a string.
+  if (PLAIN.test(json)) return json;
   return json.replace(UNSAFE, escape);
 }
 
