@@ -28,7 +28,12 @@ let code = out.outputFiles[0].text;
 const imports = code.match(/\bimport\((?="[^"]+"\))/g) ?? [];
 if (imports.length !== (code.match(/\bimport\(/g) ?? []).length) throw new Error('build: an import() with a computed specifier');
 code = code.replace(/\bimport\((?="[^"]+"\))/g, '__fleetdocImport(');
-const banner = "const __fleetdocImport = typeof __fleetdocImportHook === 'function' ? __fleetdocImportHook : (s) => import(s);\n";
+// ioredis loads tls (and with it most of crypto) when it loads; only rediss:// needs it, through
+// property reads such as tls_1.connect, so a proxy loads it on first use.
+if ((code.match(/require\("tls"\)/g) ?? []).length !== 2) throw new Error('build: ioredis requires tls in new places; check the lazy tls');
+code = code.replaceAll('require("tls")', '__fleetdocLazy("tls")');
+const banner = "const __fleetdocImport = typeof __fleetdocImportHook === 'function' ? __fleetdocImportHook : (s) => import(s);\n"
+  + 'const __fleetdocLazy = (id) => { let m; return new Proxy({}, { get: (_, k) => (m ??= require(id))[k] }); };\n';
 mkdirSync('dist/bundle', { recursive: true });
 writeFileSync('dist/bundle/fleetdoc.cjs', code.replace(/^("use strict";\n?)?/, (m) => m + banner));
 writeFileSync('dist/bundle/package.json', '{ "type": "commonjs" }\n');
