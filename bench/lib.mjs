@@ -83,5 +83,10 @@ export function parseTimings(stderr) {
 export function phaseSummary(runs) {
   const all = runs.map((r) => parseTimings(r.err)).filter(Boolean);
   if (!all.length) return '(no timings)';
-  return Object.keys(all[0]).map((k) => `${k} ${fmt(median(all.map((p) => p[k] ?? 0)), 0)}`).join(', ');
+  // Phases can differ between runs (the first run compiles, later ones load the code cache).
+  const names = [...new Set(all.flatMap((p) => Object.keys(p)))];
+  return names.map((k) => {
+    const seen = all.filter((p) => k in p);
+    return `${k} ${fmt(median(seen.map((p) => p[k])), 0)}${seen.length < all.length ? ` (${seen.length} of ${all.length} runs)` : ''}`;
+  }).join(', ');
 }
