@@ -19,6 +19,8 @@ const out = await build({
   // Less source for V8 to scan on a cold start; names stay readable in --debug stack traces.
   minifyWhitespace: true,
   minifySyntax: true,
+  // bin/fleetdoc reads the bundle as latin1, V8's cheapest string to make: it must be ASCII.
+  charset: 'ascii',
   logLevel: 'warning',
 });
 // V8 drops import()'s loader from functions it restores from a code cache, so bin/fleetdoc hands
@@ -38,9 +40,14 @@ code = code.replaceAll('require("tls")', '__fleetdocLazy("tls")');
 const LOOP = 'commands.push("sentinel");commands.forEach(function(commandName){Commander.prototype[';
 if (code.split(LOOP).length !== 2) throw new Error("build: ioredis' Commander prototype loop changed; check the dictionary-mode patch");
 code = code.replace(LOOP, LOOP.replace('commands.forEach', '__fleetdocDictionaryMode(Commander.prototype);commands.forEach'));
+// debug (under ioredis) tries require('supports-color') in a try block; it is not installed, and a
+// failed lookup walks every node_modules folder up to / on each start.
+if (code.split('require("supports-color")').length !== 2) throw new Error('build: debug changed how it loads supports-color');
+code = code.replace('require("supports-color")', 'null');
 const banner = "const __fleetdocImport = typeof __fleetdocImportHook === 'function' ? __fleetdocImportHook : (s) => import(s);\n"
   + 'const __fleetdocLazy = (id) => { let m; return new Proxy({}, { get: (_, k) => (m ??= require(id))[k] }); };\n'
   + 'const __fleetdocDictionaryMode = (o) => { o.__fleetdoc0 = 0; o.__fleetdoc1 = 0; delete o.__fleetdoc0; delete o.__fleetdoc1; };\n';
+if (/[^\x00-\x7f]/.test(code)) throw new Error('build: the bundle is not ASCII');
 mkdirSync('dist/bundle', { recursive: true });
 writeFileSync('dist/bundle/fleetdoc.cjs', code.replace(/^("use strict";\n?)?/, (m) => m + banner));
 writeFileSync('dist/bundle/package.json', '{ "type": "commonjs" }\n');
