@@ -66,6 +66,15 @@ describe('bin/fleetdoc', () => {
     }
   });
 
+  it('exits quietly when the reader of stdout stops early', async () => {
+    // The race (help written after head has gone) is won often enough in five runs.
+    for (let i = 0; i < 5; i++) {
+      const { stdout, stderr } = await run('sh', ['-c', `node '${BIN}' --help | head -1`], { env: { ...process.env, XDG_CACHE_HOME: cache } });
+      expect(stdout).toBe('Usage: fleetdoc [options] [command]\n');
+      expect(stderr).toBe('');
+    }
+  });
+
   it('writes no cache with NODE_DISABLE_COMPILE_CACHE', async () => {
     const own = mkdtempSync(join(tmpdir(), 'fdt-pc-nocache-'));
     try {
