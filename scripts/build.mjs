@@ -34,6 +34,9 @@ code = code.replace(/\bimport\((?="[^"]+"\))/g, '__fleetdocImport(');
 // property reads such as tls_1.connect, so a proxy loads it on first use.
 if ((code.match(/require\("tls"\)/g) ?? []).length !== 2) throw new Error('build: ioredis requires tls in new places; check the lazy tls');
 code = code.replaceAll('require("tls")', '__fleetdocLazy("tls")');
+// commander loads child_process for executable subcommands (childProcess.spawn), which fleetdoc has none of.
+if (code.split('childProcess=require("node:child_process")').length !== 2) throw new Error('build: commander changed how it loads child_process');
+code = code.replace('childProcess=require("node:child_process")', 'childProcess=__fleetdocLazy("node:child_process")');
 // ioredis adds ~480 command methods to one class prototype at load; while the prototype is in V8's
 // fast mode each addition copies its descriptor array, ~40 ms and 4 MB of garbage here. Deleting a
 // property first puts it in dictionary mode, where each addition is a hash insert (~2 ms).
