@@ -10,8 +10,8 @@ import { paintSeverity, type Style } from './style.js';
 export function diagnoseText(d: Diagnosis, style: Style, verbose: boolean): string {
   const out: string[] = [];
   for (const c of d.checks) {
-    const note = c.skipped ? style.c.dim(` (skipped: ${c.skipped})`) : '';
-    out.push(`${mark(style, c.status)} ${c.name}: ${c.title}${note}`);
+    const note = c.skipped ? style.c.dim(` (skipped: ${oneLine(c.skipped)})`) : '';
+    out.push(`${mark(style, c.status)} ${c.name}: ${oneLine(c.title)}${note}`);
     if (verbose) for (const e of c.evidence) out.push(style.c.dim(`      ${oneLine(e)}`));
     for (const f of c.findings) out.push(...findingLines(f, style, verbose));
   }
@@ -27,7 +27,7 @@ function findingLines(f: Finding, style: Style, verbose: boolean): string[] {
   const groups = new Map<string, string[]>();
   for (const r of f.remediation) groups.set(r.where, [...(groups.get(r.where) ?? []), r.command]);
   for (const [where, commands] of groups) {
-    out.push(`        ${style.c.bold(whereLabel(where))}`);
+    out.push(`        ${style.c.bold(oneLine(whereLabel(where)))}`);
     for (const cmd of commands) out.push(`          ${oneLine(redactUrls(cmd))}`);
   }
   return out;

@@ -11,8 +11,9 @@ const REPLY_EXCHANGE = 'reply.celery.pidbox';
 export interface ControlOptions {
   /** Worker names to address; empty or undefined = every worker. */
   destination?: string[];
-  /** Names we expect to hear from: collection ends once all of them answered every method. */
-  expect?: string[];
+  /** Names we expect to hear from: collection ends once all of them answered every method. A promise
+   * (the roster, read while the broadcast goes out) is awaited only once collection starts. */
+  expect?: string[] | Promise<string[]>;
   timeoutMs: number;
   signal?: AbortSignal;
   /** Extra body fields, e.g. {pattern, matcher}. */
@@ -39,15 +40,17 @@ export async function broadcast(
   const tickets = new Map(methods.map((m) => [randomUUID(), m.method]));
   const result: ControlResult = { replies: new Map(methods.map((m) => [m.method, new Map()])), reached: 0, warnings: [] };
   const deadline = Date.now() + opts.timeoutMs;
+  const expect = Promise.resolve(opts.expect ?? []);
+  expect.catch(() => undefined); // awaited in collect; a failure there is the caller's error
   let blocker: Redis | null = null;
   const onAbort = () => blocker?.disconnect();
   opts.signal?.addEventListener('abort', onAbort);
   try {
-    // The binding must exist before we publish, or workers drop their replies.
-    await conn.cmd.sadd(bindingKey, member);
-    blocker = await conn.blocking();
+    // The binding must exist before we publish, or workers drop their replies. SADD and PUBLISH
+    // share one connection, which the server reads in order: no need to wait for SADD's answer.
+    const bound = conn.cmd.sadd(bindingKey, member);
     const expires = (Date.now() + opts.timeoutMs) / 1000;
-    const reached = await Promise.all(
+    const published = Promise.all(
       [...tickets].map(([ticket, method], i) => {
         const body = {
           method,
@@ -62,8 +65,12 @@ export async function broadcast(
         return publishBoth(conn, encodeMessage(body, { exchange: 'celery.pidbox', routingKey: '', headers: { clock: 1, expires } }));
       }),
     );
+    const [reached, , b] = await Promise.all([published, bound, conn.blocking()]);
+    blocker = b;
     result.reached = Math.max(0, ...reached);
-    await collect(blocker, conn, replyKey, tickets, result, opts, deadline);
+    performance.mark('fleetdoc:published');
+    await collect(blocker, conn, replyKey, tickets, result, { ...opts, expect: await expect }, deadline);
+    performance.mark('fleetdoc:replies');
   } finally {
     opts.signal?.removeEventListener('abort', onAbort);
     // Always remove what we created, and only that.
@@ -82,7 +89,7 @@ async function collect(
   opts: ControlOptions,
   deadline: number,
 ): Promise<void> {
-  const expect = opts.destination?.length ? opts.destination : (opts.expect ?? []);
+  const expect = opts.destination?.length ? opts.destination : ((opts.expect as string[] | undefined) ?? []);
   while (!opts.signal?.aborted && !complete(result, expect)) {
     const left = deadline - Date.now();
     if (left <= 0) return;
