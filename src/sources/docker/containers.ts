@@ -1,5 +1,6 @@
 // The Docker source: every engine at once, each within its own deadline. One
 // list call per engine picks the worker candidates; only those are inspected.
+import type { BeatRecord } from '../../model/beat.js';
 import { setMaxListeners } from 'node:events';
 import type { ContainerInspectInfo } from 'dockerode';
 import { needsLogs } from '../../model/containers.js';
@@ -16,6 +17,8 @@ export interface DockerEngineResult {
   containers: ContainerRecord[];
   /** Last log lines by container id, for containers that are restarting, exited non-zero or OOM-killed. */
   logs: Record<string, string[]>;
+  /** Containers running `celery beat`. */
+  beats?: BeatRecord[];
 }
 
 export interface DockerOptions {
