@@ -97,7 +97,8 @@ export function diffSnapshots(prev: WatchSnapshot | null, cur: WatchSnapshot): C
     gone: prev.workers.filter((w) => !now.has(w.name)).map((w) => w.name),
     changed: cur.workers.filter((w) => before.has(w.name) && label(before.get(w.name)!) !== label(w))
       .map((w) => ({ name: w.name, from: label(before.get(w.name)!), to: label(w) })),
-    rising: cur.queues.filter((q) => (queuesBefore.get(q.name) ?? q.messages) < q.messages).map((q) => ({ name: q.name, from: queuesBefore.get(q.name)!, to: q.messages })),
-    falling: cur.queues.filter((q) => (queuesBefore.get(q.name) ?? q.messages) > q.messages).map((q) => ({ name: q.name, from: queuesBefore.get(q.name)!, to: q.messages })),
+    // A queue not seen before held nothing before.
+    rising: cur.queues.filter((q) => (queuesBefore.get(q.name) ?? 0) < q.messages).map((q) => ({ name: q.name, from: queuesBefore.get(q.name) ?? 0, to: q.messages })),
+    falling: cur.queues.filter((q) => (queuesBefore.get(q.name) ?? 0) > q.messages).map((q) => ({ name: q.name, from: queuesBefore.get(q.name)!, to: q.messages })),
   };
 }

@@ -38,6 +38,9 @@ export async function runWatch(ctx: Context, settings: Settings, opts: WatchOpti
     if (!said.has(m)) ctx.stderr.write(`fleetdoc: ${m.replace(/[\x00-\x1f\x7f]/g, '?')}\n`);
     said.add(m);
   };
+  // A closed pipe (`watch | head`) ends the watch like q does.
+  const onPipeError = () => stop.abort();
+  ctx.stdout.on('error', onPipeError);
   const wctx: Context = { ...ctx, signal: stop.signal, progress: noProgress, warn: say, info: (m) => say(m) };
   const term = ndjson ? null : openTerminal(ctx.stdout, ctx.stdin, () => stop.abort(), ENTER_SCREEN, LEAVE_SCREEN);
   try {
@@ -72,6 +75,7 @@ export async function runWatch(ctx: Context, settings: Settings, opts: WatchOpti
     throw err;
   } finally {
     ctx.signal?.removeEventListener('abort', onAbort);
+    ctx.stdout.off('error', onPipeError);
     term?.restore();
   }
 }

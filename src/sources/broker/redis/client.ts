@@ -50,6 +50,8 @@ function plainClient(conn: BrokerConnection): BrokerClient {
     listen: (o) => listenHeartbeats(conn, o),
     subscribe: () => subscribeEvents(conn),
     queueNames: async () => {
+      // Each gather reads them afresh: watch and metrics --listen keep one client for hours.
+      bindings = null;
       const b = await readB();
       return { names: [...b.queues].filter((q) => !isInternalQueue(q)), warnings: b.warnings };
     },

@@ -1,0 +1,65 @@
+// Two real `celery beat` schedulers on one broker, inside an SSH "host", and one on another db.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../helpers/cli.js';
+import { APP_MOUNT, waitFor } from '../helpers/fleet.js';
+import { startRedis, type RedisServer } from '../helpers/redis.js';
+import { docker, runHostContainer, sshRun, testEnv } from '../helpers/testenv.js';
+
+const H = { name: 'fdt-w-beat', hostname: 'beathost', address: '127.0.0.40', port: 2240 };
+let redis: RedisServer;
+const target = `${H.address}:${H.port}`;
+const inH = (cmd: string) => docker(['exec', H.name, 'sh', '-c', cmd]);
+// A temp schedule file each and no pidfile: the app dir is mounted read-only.
+const beat = (broker: string, n: number) => docker(['exec', '-d', '-w', '/srv/app', '-e', 'PYTHONDONTWRITEBYTECODE=1', H.name,
+  'sh', '-c', `exec celery -A fleetapp -b ${broker} beat -s /tmp/schedule-${n} --pidfile= --loglevel=warning`]);
+const beats = async () => (await inH('pgrep -f "bea[t] -s /tmp/schedule-" || true')).stdout.trim().split('\n').filter(Boolean);
+const diagnose = () => runCli(['diagnose', '-b', redis.url, '--no-docker', '--ssh', target, '--ssh-config', testEnv().sshConfig, '--only', 'beat', '--json', '-v']);
+
+beforeAll(async () => {
+  redis = await startRedis();
+  await runHostContainer({ ...H, extraArgs: APP_MOUNT });
+  await beat(redis.url, 1);
+  await new Promise((r) => setTimeout(r, 1500)); // so that the first one is the elder
+  await beat(redis.url, 2);
+  await beat(redis.url.replace(/\/0$/, '/5'), 3);
+  await waitFor('three beat processes', async () => (await beats()).length === 3, 30_000);
+}, 120_000);
+
+afterAll(async () => {
+  await docker(['rm', '-f', H.name]);
+  await redis?.stop();
+});
+
+describe('the beat check', () => {
+  it('finds both schedulers of this broker over SSH, calls it critical, and prints the stop command for the younger one', async () => {
+    const r = await diagnose();
+    const d = JSON.parse(r.stdout);
+    const check = d.checks.find((c: { name: string }) => c.name === 'beat');
+    expect(check.status).toBe('critical');
+    expect(r.code).toBe(2);
+    const [f] = d.findings;
+    expect(d.findings).toHaveLength(1);
+    expect(f.message).toMatch(/^2 celery beat schedulers on this broker: every periodic task is sent 2 times; keep pid \d+ on beathost, stop pid \d+ on beathost$/);
+    // The elder is kept; the younger one (schedule-2) is the one to stop.
+    const younger = (await inH('pgrep -f "bea[t] -s /tmp/schedule-2"')).stdout.trim();
+    expect(f.remediation).toEqual([{ where: expect.stringContaining(`${H.address}`), command: `kill -TERM ${younger}` }]);
+    expect(check.evidence.join('\n')).toMatch(/1 on other brokers: not counted/);
+
+    // The printed command does what it says: after it, one scheduler is left and the check is clean.
+    await sshRun(H.address, H.port, f.remediation[0].command);
+    await waitFor('the younger beat to stop', async () => (await beats()).length === 2, 15_000);
+    const again = JSON.parse((await diagnose()).stdout);
+    expect(again.checks.find((c: { name: string }) => c.name === 'beat').status).toBe('ok');
+    expect(again.findings).toEqual([]);
+  }, 60_000);
+
+  it('with no scheduler found, says so in the evidence and finds nothing', async () => {
+    await inH('pkill -f "bea[t] -s /tmp/schedule-" || true');
+    await waitFor('every beat to stop', async () => (await beats()).length === 0, 15_000);
+    const d = JSON.parse((await diagnose()).stdout);
+    const check = d.checks.find((c: { name: string }) => c.name === 'beat');
+    expect(check).toMatchObject({ status: 'ok', skipped: null });
+    expect(check.evidence).toEqual([expect.stringMatching(/^no celery beat scheduler found/)]);
+    expect(d.findings).toEqual([]);
+  }, 60_000);
+});
