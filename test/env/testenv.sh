@@ -67,6 +67,8 @@ readonly APT_PACKAGES=(
   procps iproute2 jq man-db
   # zsh and fish check the generated completion scripts (test/unit/completion.test.ts).
   zsh fish
+  # metrics: promtool and a real Prometheus scraping --listen; watch runs in a real terminal (tmux).
+  prometheus tmux
 )
 
 # The marker the tests put into the environment of processes they start.

@@ -53,6 +53,28 @@ describe('the beat check', () => {
     expect(again.findings).toEqual([]);
   }, 60_000);
 
+  it('finds a beat container too (argv or env names the broker) and prints docker stop for the younger one', async () => {
+    const label = `fleetdoc-test.beat=${process.pid}`;
+    const run = await docker(['run', '-d', '--label', 'fleetdoc-test=1', '--label', label, '--name', 'fdt-w-beat-ctr', '--network', 'host',
+      ...APP_MOUNT, '-w', '/srv/app', '-e', `CELERY_BROKER_URL=${redis.url}`, testEnv().image,
+      'sh', '-c', 'exec celery -A fleetapp beat -s /tmp/schedule-c --pidfile= --loglevel=warning']);
+    expect(run.exitCode).toBe(0);
+    try {
+      await waitFor('the beat container to run', async () => (await docker(['exec', 'fdt-w-beat-ctr', 'sh', '-c', 'pgrep -f "bea[t] -s /tmp/schedule-c"'])).exitCode === 0, 30_000);
+      const r = await runCli(['diagnose', '-b', redis.url, '--docker', 'unix:///var/run/docker.sock', '--docker-label', label, '--ssh', target,
+        '--ssh-config', testEnv().sshConfig, '--only', 'beat', '--json', '-v']);
+      const d = JSON.parse(r.stdout);
+      expect(d.findings).toHaveLength(1);
+      expect(d.findings[0].severity).toBe('critical');
+      expect(d.findings[0].message).toMatch(/keep pid \d+ on beathost, stop container fdt-w-beat-ctr/);
+      expect(d.findings[0].remediation).toEqual([{ where: 'docker unix:///var/run/docker.sock', command: 'docker stop -t 10 fdt-w-beat-ctr' }]);
+      const check = d.checks.find((c: { name: string }) => c.name === 'beat');
+      expect(check.evidence.join('\n')).toContain(`container fdt-w-beat-ctr (unix:///var/run/docker.sock): broker ${redis.url} (env)`);
+    } finally {
+      await docker(['rm', '-f', 'fdt-w-beat-ctr']);
+    }
+  }, 60_000);
+
   it('with no scheduler found, says so in the evidence and finds nothing', async () => {
     await inH('pkill -f "bea[t] -s /tmp/schedule-" || true');
     await waitFor('every beat to stop', async () => (await beats()).length === 0, 15_000);

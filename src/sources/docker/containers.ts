@@ -8,6 +8,7 @@ import type { ContainerRecord } from '../../model/types.js';
 import { openEngine, parseEndpoint, type EngineClient } from './engine.js';
 import { describeError, EngineError, NoAnswer } from './errors.js';
 import { fetchLogs } from './logs.js';
+import { beatRecord, isBeatCandidate } from './beat.js';
 import { candidacy, containerRecord } from './record.js';
 
 export interface DockerEngineResult {
@@ -58,7 +59,9 @@ async function gatherEngine(endpoint: string, opts: DockerOptions): Promise<Dock
   let client: EngineClient | null = null;
   try {
     client = await Promise.race([opening, stopped]);
-    const found = await Promise.race([readWorkers(client, endpoint, ctl.signal, opts.labels ?? []), stopped]);
+    const beats: BeatRecord[] = [];
+    const found = await Promise.race([readWorkers(client, endpoint, ctl.signal, opts.labels ?? [], beats), stopped]);
+    result.beats = beats;
     result.ok = true;
     result.containers = found.map((f) => f.record);
     const n = opts.logs ?? 0;
@@ -89,7 +92,7 @@ interface Found {
   tty: boolean;
 }
 
-async function readWorkers(client: EngineClient, endpoint: string, signal: AbortSignal, labels: string[]): Promise<Found[]> {
+async function readWorkers(client: EngineClient, endpoint: string, signal: AbortSignal, labels: string[], beats: BeatRecord[]): Promise<Found[]> {
   const filters = labels.length ? { filters: JSON.stringify({ label: labels }) } : {};
   const list: unknown = await client.docker.listContainers({ all: true, abortSignal: signal, ...filters });
   if (!Array.isArray(list)) throw new EngineError('answered, but not as a Docker engine (no container list)');
@@ -99,6 +102,11 @@ async function readWorkers(client: EngineClient, endpoint: string, signal: Abort
   for (const info of infos) {
     const record = info ? containerRecord(endpoint, info) : null;
     if (record) found.push({ record, tty: info?.Config?.Tty === true });
+  }
+  const beatInfos = await mapLimit(list.filter((c) => c && typeof c.Id === 'string' && isBeatCandidate(c)), client.concurrency, (c) => inspect(client, c.Id, signal));
+  for (const info of beatInfos) {
+    const b = info ? beatRecord(endpoint, info, Date.now() / 1000) : null;
+    if (b) beats.push(b);
   }
   return found;
 }
