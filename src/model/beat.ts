@@ -4,6 +4,7 @@ import { brokerAddress } from '../util/broker-address.js';
 import { redactUrls } from '../util/redact.js';
 import { splitShellWords } from '../util/shell.js';
 import { sameBroker } from './broker-match.js';
+import { parseCeleryWorker } from './celery-argv.js';
 import type { OurBroker } from './evidence.js';
 import { finding, type Finding } from './findings.js';
 import { remedies, type RemedyOptions } from './remedy/commands.js';
@@ -21,6 +22,8 @@ export interface BeatRecord {
   broker_url: string | null;
   broker_from: 'argv' | 'env' | null;
   elapsed_s: number | null;
+  /** Set when the scheduler runs inside a worker started with -B: its name, and its argv without -B. */
+  embedded?: { worker: string; restart: string[]; cwd: string | null } | null;
 }
 
 const GLOBAL_WITH_VALUE = new Set(['-A', '--app', '-b', '--broker', '--result-backend', '--loader', '--config', '--workdir']);
@@ -52,6 +55,33 @@ export function parseCeleryBeat(argv: string[], depth = 0): { broker: string | n
     if (argv[k] === 'beat') return { broker: brokerIn(argv.slice(j)) };
   }
   return undefined;
+}
+
+/** A worker started with -B/--beat runs a scheduler too: its broker and its argv without -B. */
+export function embeddedBeat(argv: string[]): { broker: string | null; restart: string[] } | undefined {
+  const args = parseCeleryWorker(argv);
+  if (!args) return undefined;
+  const at = args.argv.indexOf('worker');
+  let found = false;
+  const restart = args.argv.flatMap((w, i) => {
+    if (i <= at) return [w];
+    if (w === '--beat') { found = true; return []; }
+    const cluster = /^-[A-Za-z]+$/.test(w) ? dropB(w) : w;
+    if (cluster !== w) found = true;
+    return cluster === '-' ? [] : [cluster];
+  });
+  return found ? { broker: brokerIn(args.argv), restart } : undefined;
+}
+
+// -B in a flag cluster (-BE, -EB); a value-taking letter ends the cluster (-lBEAT is a log level).
+const WITH_VALUE = new Set(['A', 'b', 'n', 'S', 'l', 'O', 'c', 'P', 'Q', 'X', 'I', 's', 'f']);
+function dropB(w: string): string {
+  let out = '-';
+  for (let i = 1; i < w.length; i++) {
+    if (WITH_VALUE.has(w[i])) return out + w.slice(i);
+    if (w[i] !== 'B') out += w[i];
+  }
+  return out;
 }
 
 function brokerIn(words: string[]): string | null {
@@ -87,14 +117,19 @@ export function beatCheck(beats: BeatRecord[], ours: OurBroker, o: RemedyOptions
 
 // Keep the one that has run longest (likely the intended one); stop the rest.
 function doubled(beats: BeatRecord[], severity: 'critical' | 'warning', message: string, o: RemedyOptions): Finding {
-  const sorted = [...beats].sort((a, b) => (b.elapsed_s ?? 0) - (a.elapsed_s ?? 0) || a.pid - b.pid);
+  // A standalone scheduler is kept before one embedded in a worker (-B), which scales with the workers.
+  const sorted = [...beats].sort((a, b) => Number(Boolean(a.embedded)) - Number(Boolean(b.embedded)) || (b.elapsed_s ?? 0) - (a.elapsed_s ?? 0) || a.pid - b.pid);
   const [keep, ...stop] = sorted;
-  const steps: Step[] = stop.map((b): Step => (b.container
-    ? { kind: 'docker-stop', engine: b.target, id: b.container.id, name: b.container.name, seconds: 10 }
-    : { kind: 'signal', target: b.target, signal: 'TERM', pids: [b.pid] }));
+  const steps: Step[] = stop.flatMap((b): Step[] => {
+    if (b.container) return [{ kind: 'docker-stop', engine: b.target, id: b.container.id, name: b.container.name, seconds: 10 }];
+    const term: Step = { kind: 'signal', target: b.target, signal: 'TERM', pids: [b.pid] };
+    // An embedded scheduler goes with its worker: stop it, start it again without -B.
+    return b.embedded ? [term, { kind: 'start', target: b.target, argv: b.embedded.restart, cwd: b.embedded.cwd }] : [term];
+  });
   return finding('beat', severity, keep.broker_url ?? o.brokerDisplay, `${message}; keep ${label(keep)}, stop ${stop.map(label).join(', ')}`, remedies(steps, o), sorted.map((b) => `${label(b)}: ${b.command}`));
 }
 
 function label(b: BeatRecord): string {
-  return b.container ? `container ${b.container.name} (${b.target})` : `pid ${b.pid} on ${b.host}`;
+  if (b.container) return `container ${b.container.name} (${b.target})`;
+  return b.embedded ? `worker ${b.embedded.worker} (-B, pid ${b.pid} on ${b.host})` : `pid ${b.pid} on ${b.host}`;
 }

@@ -62,9 +62,9 @@ describe('the beat check', () => {
     try {
       await waitFor('the beat container to run', async () => (await docker(['exec', 'fdt-w-beat-ctr', 'sh', '-c', 'pgrep -f "bea[t] -s /tmp/schedule-c"'])).exitCode === 0, 30_000);
       const r = await runCli(['diagnose', '-b', redis.url, '--docker', 'unix:///var/run/docker.sock', '--docker-label', label, '--ssh', target,
-        '--ssh-config', testEnv().sshConfig, '--only', 'beat', '--json', '-v']);
+        '--ssh-config', testEnv().sshConfig, '--only', 'beat', '--json', '-v', '-t', '5']);
       const d = JSON.parse(r.stdout);
-      expect(d.findings).toHaveLength(1);
+      expect(d.findings, r.stderr).toHaveLength(1);
       expect(d.findings[0].severity).toBe('critical');
       expect(d.findings[0].message).toMatch(/keep pid \d+ on beathost, stop container fdt-w-beat-ctr/);
       expect(d.findings[0].remediation).toEqual([{ where: 'docker unix:///var/run/docker.sock', command: 'docker stop -t 10 fdt-w-beat-ctr' }]);
@@ -72,6 +72,27 @@ describe('the beat check', () => {
       expect(check.evidence.join('\n')).toContain(`container fdt-w-beat-ctr (unix:///var/run/docker.sock): broker ${redis.url} (env)`);
     } finally {
       await docker(['rm', '-f', 'fdt-w-beat-ctr']);
+    }
+  }, 60_000);
+
+  it('a worker started with -B is a scheduler too: the standalone one is kept, the worker restarted without -B', async () => {
+    await docker(['exec', '-d', '-w', '/srv/app', '-e', 'PYTHONDONTWRITEBYTECODE=1', H.name, 'sh', '-c',
+      `exec celery -A fleetapp -b ${redis.url} worker -B -n beatw@%h -s /tmp/schedule-w -c 1 --loglevel=warning --without-mingle --without-gossip`]);
+    const main = async () => (await inH('pgrep -o -f "[b]eatw@"')).stdout.trim();
+    await waitFor('the -B worker', async () => (await main()) !== '', 30_000);
+    try {
+      const d = JSON.parse((await diagnose()).stdout);
+      expect(d.findings).toHaveLength(1);
+      const [f] = d.findings;
+      expect(f.severity).toBe('critical');
+      expect(f.message).toMatch(/keep pid \d+ on beathost, stop worker beatw@beathost \(-B, pid \d+ on beathost\)$/);
+      expect(f.remediation.map((r: { command: string }) => r.command)).toEqual([
+        `kill -TERM ${await main()}`,
+        `cd /srv/app && python3 /usr/bin/celery -A fleetapp -b ${redis.url} worker -n beatw@%h -s /tmp/schedule-w -c 1 --loglevel=warning --without-mingle --without-gossip`,
+      ]);
+    } finally {
+      await inH('pkill -9 -f "[b]eatw@" || true');
+      await waitFor('the -B worker to go', async () => (await main()) === '', 15_000);
     }
   }, 60_000);
 

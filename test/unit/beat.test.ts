@@ -1,6 +1,6 @@
 // Beat: reading `celery beat` command lines, finding them among probe rows, and the beat check.
 import { describe, expect, it } from 'vitest';
-import { beatCheck, parseCeleryBeat, type BeatRecord } from '../../src/model/beat.js';
+import { beatCheck, embeddedBeat, parseCeleryBeat, type BeatRecord } from '../../src/model/beat.js';
 import { findBeats } from '../../src/sources/ssh/beat.js';
 import type { Row } from '../../src/sources/ssh/probe.js';
 import { OURS } from '../helpers/model.js';
@@ -24,6 +24,20 @@ describe('parseCeleryBeat', () => {
     [[]],
   ])('%j is not beat', (argv) => {
     expect(parseCeleryBeat(argv as string[])).toBeUndefined();
+  });
+});
+
+describe('embeddedBeat', () => {
+  it.each([
+    [['celery', '-A', 'app', 'worker', '-B', '-c', '2'], ['celery', '-A', 'app', 'worker', '-c', '2']],
+    [['celery', '-b', 'redis://h/0', 'worker', '-EB'], ['celery', '-b', 'redis://h/0', 'worker', '-E']],
+    [['celery', 'worker', '--beat', '-n', 'x@h'], ['celery', 'worker', '-n', 'x@h']],
+  ])('%j runs a scheduler; restarted as %j', (argv, restart) => {
+    expect(embeddedBeat(argv)?.restart).toEqual(restart);
+  });
+
+  it.each([[['celery', 'worker', '-lBEAT']], [['celery', 'worker', '-c', '2']], [['celery', '-A', 'app', 'beat']]])('%j does not', (argv) => {
+    expect(embeddedBeat(argv)).toBeUndefined();
   });
 });
 
