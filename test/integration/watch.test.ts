@@ -73,6 +73,20 @@ describe('fleetdoc watch', () => {
     expect(await redis.client.client('LIST')).not.toMatch(/name=fleetdoc-events/);
   }, 120_000);
 
+  it('Ctrl-C in the terminal (a key in raw mode) leaves the same way: exit 0, terminal restored', async () => {
+    const cmd = shellJoin([process.execPath, BIN, 'watch', '-b', redis.url, '--no-docker', '--interval', '1', '-t', '0.5', '--view', 'queues']);
+    const after = `${dir}/after-ctrl-c`;
+    await tmux(['new-session', '-d', '-x', '100', '-y', '30', '-s', 'c', `sh -c '${cmd}; echo "exit=$?" > ${after}; stty -a >> ${after}; sleep 60'`]);
+    await waitFor('the first frame', async () => /refresh 1/.test(await tmux(['capture-pane', '-p', '-t', 'c'])), 20_000);
+    expect(await tmux(['capture-pane', '-p', '-t', 'c'])).toMatch(/QUEUE\s+MESSAGES\s+UNACKED/);
+    await tmux(['send-keys', '-t', 'c', 'C-c']);
+    await waitFor('watch to leave', async () => existsSync(after) && readFileSync(after, 'utf8').includes('icanon'), 15_000);
+    const out = readFileSync(after, 'utf8');
+    expect(out).toMatch(/^exit=0$/m);
+    expect(out).toMatch(/(^|\s)icanon(\s|$)/m);
+    expect(Object.keys(await keys()).filter((k) => k.includes('reply.celery.pidbox'))).toEqual([]);
+  }, 60_000);
+
   it('piped: one JSON document per refresh, a rising queue marked, and Ctrl-C ends it with exit 0', async () => {
     const before = await keys();
     const ac = new AbortController();
@@ -95,4 +109,13 @@ describe('fleetdoc watch', () => {
     expect(Object.keys(left).filter((k) => k.includes('reply.celery.pidbox'))).toEqual([]);
     expect(left).toEqual(before);
   }, 60_000);
+
+  it('a broker that cannot be reached is exit 3 with one line, and usage errors are 64', async () => {
+    const r = await runCli(['watch', '-b', 'redis://127.0.0.1:1/0', '--no-docker', '--interval', '1']);
+    expect(r.code).toBe(3);
+    expect(r.stdout).toBe('');
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect((await runCli(['watch', '-b', redis.url, '--view', 'nope'])).code).toBe(64);
+    expect((await runCli(['watch', '-b', redis.url, '--interval', '0'])).code).toBe(64);
+  });
 });
