@@ -161,7 +161,7 @@ function evidenceFor(name: string, i: DiagnoseInput): string[] {
   if (name === 'worker-versions') return [`${i.workers.length} workers, server ${i.serverVersion ?? 'unknown'}`];
   if (name === 'queue-health') return [`${i.queues.length} queues`];
   if (name === 'task-failures') return taskEvidence(i.workers, i.tasks ?? new Map(), i.listenedS ?? 0);
-  if (name === 'beat' && i.ours) return beatCheck(i.beats ?? [], i.ours, i.remedy).evidence;
+  if (name === 'beat' && i.ours && !i.skipped.beat) return beatCheck(i.beats ?? [], i.ours, i.remedy).evidence;
   if (name === 'ssh-hosts') return i.hosts.map((h) => `${h.target}: ${h.ok ? `ok (${h.hostname})` : h.error}`);
   if (name === 'docker-engines') return i.engines.map((e) => `${e.engine}: ${e.ok ? `${e.containers.length} worker containers` : e.error}`);
   return [];
