@@ -35,7 +35,7 @@ export function watchFrame(s: WatchSnapshot, ch: Changes, o: FrameOptions): stri
     lines.push(...table(head, body));
     if (!body.length) lines.push(o.view === 'stale' ? 'every worker is healthy' : 'no workers');
   }
-  if (o.notes.length) lines.push('', ...o.notes.map((n) => `warning: ${n}`));
+  if (o.notes.length) lines.push('', ...o.notes.map((n) => `note: ${n}`));
   // Never more lines than the screen has, never wider: a wrapped or extra line would scroll.
   const fit = lines.slice(0, Math.max(1, o.height - 1)).map((l) => [...clean(l)].slice(0, Math.max(10, o.width - 1)).join(''));
   return fit;
