@@ -11,6 +11,8 @@ _fleetdoc_value() {
     stale:--listen|stale:--registry|stale:--healthy-timeout|stale:--stale-timeout|stale:--visibility-timeout) echo value ;;
     kill:--grace|kill:--listen|kill:--registry|kill:--healthy-timeout|kill:--stale-timeout|kill:--visibility-timeout) echo value ;;
     diagnose:--listen|diagnose:--registry|diagnose:--healthy-timeout|diagnose:--stale-timeout|diagnose:--visibility-timeout|diagnose:--only|diagnose:--skip|diagnose:--min-workers) echo value ;;
+    watch:--interval|watch:--view|watch:--min-workers) echo value ;;
+    metrics:--textfile|metrics:--listen|metrics:--interval|metrics:--window|metrics:--registry|metrics:--min-workers|metrics:--visibility-timeout) echo value ;;
   esac
 }
 
@@ -21,6 +23,8 @@ _fleetdoc_options() {
     stale) echo '--listen --registry --healthy-timeout --stale-timeout --visibility-timeout' ;;
     kill) echo '--yes --grace --rm --incompatible --unversioned --mismatched --stale --listen --registry --healthy-timeout --stale-timeout --visibility-timeout' ;;
     diagnose) echo '--listen --registry --healthy-timeout --stale-timeout --visibility-timeout --only --skip --list-checks --min-workers -v --verbose' ;;
+    watch) echo '--interval --view --min-workers' ;;
+    metrics) echo '--textfile --listen --interval --window --registry --min-workers --visibility-timeout' ;;
   esac
   echo '-V --version -b --broker --server-version --server-version-from --compatible -t --timeout --json --no-color -c --config --debug --docker --no-docker --ssh --ssh-config --ssh-concurrency --ssh-fast-kex --logs --docker-label --broker-transport-option --rabbitmq-api -h --help'
 }
@@ -28,7 +32,7 @@ _fleetdoc_options() {
 _fleetdoc_args() {
   case $1 in
     completion) echo 'bash zsh fish' ;;
-    help) echo 'workers queues stale kill diagnose completion' ;;
+    help) echo 'workers queues stale kill diagnose watch metrics completion' ;;
   esac
 }
 
@@ -67,7 +71,7 @@ _fleetdoc() {
   elif [[ $w == -* ]]; then
     mapfile -t COMPREPLY < <(compgen -W "$(_fleetdoc_options "$cmd")" -- "$w")
   elif [[ -z $cmd ]]; then
-    mapfile -t COMPREPLY < <(compgen -W 'workers queues stale kill diagnose completion help' -- "$w")
+    mapfile -t COMPREPLY < <(compgen -W 'workers queues stale kill diagnose watch metrics completion help' -- "$w")
   elif ((npos == 0)); then
     mapfile -t COMPREPLY < <(compgen -W "$(_fleetdoc_args "$cmd")" -- "$w")
   fi

@@ -5,13 +5,15 @@
 complete -c fleetdoc -f
 
 # Commands, until one is given.
-complete -c fleetdoc -n 'not __fish_seen_subcommand_from workers queues stale kill diagnose completion help' -a workers -d 'list the workers, their release and whether they are compatible'
-complete -c fleetdoc -n 'not __fish_seen_subcommand_from workers queues stale kill diagnose completion help' -a queues -d 'depth, unacked tasks and consumers per queue, and which queues are at risk'
-complete -c fleetdoc -n 'not __fish_seen_subcommand_from workers queues stale kill diagnose completion help' -a stale -d 'find workers that are hung, unresponsive or gone, and stale registry entries'
-complete -c fleetdoc -n 'not __fish_seen_subcommand_from workers queues stale kill diagnose completion help' -a kill -d 'stop exactly the workers named (dry run unless --yes)'
-complete -c fleetdoc -n 'not __fish_seen_subcommand_from workers queues stale kill diagnose completion help' -a diagnose -d 'run every check over every source and say what is wrong and what to type'
-complete -c fleetdoc -n 'not __fish_seen_subcommand_from workers queues stale kill diagnose completion help' -a completion -d 'print a shell completion script (bash, zsh or fish)'
-complete -c fleetdoc -n 'not __fish_seen_subcommand_from workers queues stale kill diagnose completion help' -a help -d 'display help for command'
+complete -c fleetdoc -n 'not __fish_seen_subcommand_from workers queues stale kill diagnose watch metrics completion help' -a workers -d 'list the workers, their release and whether they are compatible'
+complete -c fleetdoc -n 'not __fish_seen_subcommand_from workers queues stale kill diagnose watch metrics completion help' -a queues -d 'depth, unacked tasks and consumers per queue, and which queues are at risk'
+complete -c fleetdoc -n 'not __fish_seen_subcommand_from workers queues stale kill diagnose watch metrics completion help' -a stale -d 'find workers that are hung, unresponsive or gone, and stale registry entries'
+complete -c fleetdoc -n 'not __fish_seen_subcommand_from workers queues stale kill diagnose watch metrics completion help' -a kill -d 'stop exactly the workers named (dry run unless --yes)'
+complete -c fleetdoc -n 'not __fish_seen_subcommand_from workers queues stale kill diagnose watch metrics completion help' -a diagnose -d 'run every check over every source and say what is wrong and what to type'
+complete -c fleetdoc -n 'not __fish_seen_subcommand_from workers queues stale kill diagnose watch metrics completion help' -a watch -d 'watch the fleet live: a screen redrawn in place, marking what changed (NDJSON when piped or with --json)'
+complete -c fleetdoc -n 'not __fish_seen_subcommand_from workers queues stale kill diagnose watch metrics completion help' -a metrics -d 'print one gather in the Prometheus text format, write it for node_exporter, or serve /metrics'
+complete -c fleetdoc -n 'not __fish_seen_subcommand_from workers queues stale kill diagnose watch metrics completion help' -a completion -d 'print a shell completion script (bash, zsh or fish)'
+complete -c fleetdoc -n 'not __fish_seen_subcommand_from workers queues stale kill diagnose watch metrics completion help' -a help -d 'display help for command'
 
 # Global options, before or after the command.
 complete -c fleetdoc -s V -l version -d 'output the version number'
@@ -74,8 +76,22 @@ complete -c fleetdoc -n '__fish_seen_subcommand_from diagnose' -l list-checks -d
 complete -c fleetdoc -n '__fish_seen_subcommand_from diagnose' -l min-workers -x -d 'fewest compatible consumers wanted per queue (repeatable)'
 complete -c fleetdoc -n '__fish_seen_subcommand_from diagnose' -s v -l verbose -d 'show the evidence behind each finding'
 
+# watch
+complete -c fleetdoc -n '__fish_seen_subcommand_from watch' -l interval -x -d 'seconds between refreshes (default 2)'
+complete -c fleetdoc -n '__fish_seen_subcommand_from watch' -l view -x -d 'what to show: workers, queues or stale (default workers)'
+complete -c fleetdoc -n '__fish_seen_subcommand_from watch' -l min-workers -x -d 'fewest compatible consumers wanted per queue (repeatable)'
+
+# metrics
+complete -c fleetdoc -n '__fish_seen_subcommand_from metrics' -l textfile -x -d 'write atomically to this file (node_exporter\'s textfile collector) instead of stdout'
+complete -c fleetdoc -n '__fish_seen_subcommand_from metrics' -l listen -x -d 'serve /metrics here until stopped, e.g. 127.0.0.1:9808'
+complete -c fleetdoc -n '__fish_seen_subcommand_from metrics' -l interval -x -d 'with --listen: gather at most once per this many seconds (default 15)'
+complete -c fleetdoc -n '__fish_seen_subcommand_from metrics' -l window -x -d 'listen to heartbeats and task events this long per gather (default 2.5; 0 = do not)'
+complete -c fleetdoc -n '__fish_seen_subcommand_from metrics' -l registry -x -d 'heartbeat registry over HTTP (repeatable)'
+complete -c fleetdoc -n '__fish_seen_subcommand_from metrics' -l min-workers -x -d 'fewest compatible consumers wanted per queue (repeatable)'
+complete -c fleetdoc -n '__fish_seen_subcommand_from metrics' -l visibility-timeout -x -d 'the broker\'s visibility_timeout, for when unacked tasks come back (default 3600)'
+
 # completion
 complete -c fleetdoc -n '__fish_seen_subcommand_from completion; and not __fish_seen_subcommand_from bash zsh fish' -a 'bash zsh fish'
 
 # help
-complete -c fleetdoc -n '__fish_seen_subcommand_from help; and not __fish_seen_subcommand_from workers queues stale kill diagnose completion' -a 'workers queues stale kill diagnose completion'
+complete -c fleetdoc -n '__fish_seen_subcommand_from help; and not __fish_seen_subcommand_from workers queues stale kill diagnose watch metrics completion' -a 'workers queues stale kill diagnose watch metrics completion'

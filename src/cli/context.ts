@@ -11,6 +11,8 @@ export type { Stream } from '../util/stream.js';
 export interface IO {
   stdout: Stream;
   stderr: Stream;
+  /** Keys for `watch` (q, Ctrl-C) when it is a terminal; absent in tests. */
+  stdin?: NodeJS.ReadStream;
   env: NodeJS.ProcessEnv;
   /** Fires on Ctrl-C so sources can clean up their broker keys. */
   signal?: AbortSignal;
@@ -22,6 +24,7 @@ export interface IO {
 export interface Context extends GatherContext {
   stdout: Stream;
   stderr: Stream;
+  stdin?: NodeJS.ReadStream;
   /** Set per run by the command wiring once --json and colour are known. */
   progress: Progress;
   /** Print warnings still held back for grouping (at the end of a run). */
@@ -36,6 +39,7 @@ export function makeContext(io: IO): Context {
   const ctx: Context = {
     stdout: io.stdout,
     stderr: io.stderr,
+    stdin: io.stdin,
     env: io.env,
     signal: io.signal,
     now: io.now ?? Date.now,

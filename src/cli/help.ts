@@ -38,6 +38,16 @@ export const EXAMPLES: Record<string, string[]> = {
     `fleetdoc diagnose --json | jq -r '.findings[] | select(.severity == "critical") | .message'`,
     '*/5 * * * * fleetdoc diagnose --server-version-from /srv/app/app/version.py >/dev/null || page-oncall',
   ],
+  watch: [
+    'fleetdoc watch --ssh pandalab-01 --interval 5',
+    'fleetdoc watch --view queues',
+    `fleetdoc watch --json | jq -c '{refresh, status, changes}'`,
+  ],
+  metrics: [
+    'fleetdoc metrics --textfile /var/lib/prometheus/node-exporter/fleetdoc.prom   # from cron',
+    'fleetdoc metrics --listen 127.0.0.1:9808 --interval 30',
+    'fleetdoc metrics | promtool check metrics',
+  ],
   completion: [
     'fleetdoc completion bash > ~/.local/share/bash-completion/completions/fleetdoc',
     'fleetdoc completion zsh > ~/.zfunc/_fleetdoc    # with fpath+=(~/.zfunc) before compinit',
@@ -52,6 +62,13 @@ Steps, most graceful first: remote-control shutdown through the broker; after --
 over SSH; then kill -KILL of the main process and its pool children (by pid); docker stop for
 containers (docker rm with --rm). A stopped (T) process gets KILL at once. Each target is verified.`,
 };
+
+NOTES.watch = `Keeps one broker connection and one event subscription open. On a terminal the screen is redrawn
+in place and marks what changed since the last refresh: + a worker appeared, - it went, ~ its state or
+status changed, ^ a queue is rising, v falling. q or Ctrl-C leaves; reply keys are removed.`;
+NOTES.metrics = `The exit code is the one diagnose would give; fleetdoc_status carries it too. With --listen the broker
+connection and the event stream stay open, and a scrape gathers only when the last gather is older
+than --interval. Ctrl-C or SIGTERM stops the server.`;
 
 /** The text after a command's options in --help: notes, examples and (by default) the exit codes. */
 export function helpAfter(name: string, exitCodes = EXIT_CODES_HELP): string {

@@ -108,6 +108,29 @@ export function buildProgram(ctx: Context, done: (code: number) => void): Comman
     async () => (await import('./commands/diagnose.js')).runDiagnose as Runner,
   );
 
+  add(
+    new Command('watch')
+      .description('watch the fleet live: a screen redrawn in place, marking what changed (NDJSON when piped or with --json)')
+      .option('--interval <seconds>', 'seconds between refreshes (default 2)')
+      .option('--view <view>', 'what to show: workers, queues or stale (default workers)')
+      .option('--min-workers <n|queue=n>', 'fewest compatible consumers wanted per queue (repeatable)', collect, [])
+      .addHelpText('after', helpAfter('watch')),
+    async () => (await import('./commands/watch.js')).runWatch as Runner,
+  );
+  add(
+    new Command('metrics')
+      .description('print one gather in the Prometheus text format, write it for node_exporter, or serve /metrics')
+      .option('--textfile <path>', "write atomically to this file (node_exporter's textfile collector) instead of stdout")
+      .option('--listen <host:port>', 'serve /metrics here until stopped, e.g. 127.0.0.1:9808')
+      .option('--interval <seconds>', 'with --listen: gather at most once per this many seconds (default 15)')
+      .option('--window <seconds>', 'listen to heartbeats and task events this long per gather (default 2.5; 0 = do not)')
+      .option('--registry <url>', 'heartbeat registry over HTTP (repeatable)', collect, [])
+      .option('--min-workers <n|queue=n>', 'fewest compatible consumers wanted per queue (repeatable)', collect, [])
+      .option('--visibility-timeout <seconds>', "the broker's visibility_timeout, for when unacked tasks come back (default 3600)")
+      .addHelpText('after', helpAfter('metrics')),
+    async () => (await import('./commands/metrics.js')).runMetrics as Runner,
+  );
+
   // Not through add(): printing a script needs no broker, config or settings.
   const shell = new Argument('<shell>', 'the shell to complete for');
   shell.argChoices = [...SHELLS]; // listed for --help and completions; checked in the action

@@ -3,13 +3,15 @@
 import type { HeartbeatFact, TaskOutcomes } from '../model/evidence.js';
 import type { Fleet } from '../model/fleet.js';
 import type { QueueFacts } from '../model/queues.js';
-import type { BrokerClient, BrokerInfo } from '../sources/broker/client.js';
+import type { BrokerClient, BrokerInfo, EventsResult } from '../sources/broker/client.js';
 import { gatherRaw, judgeFleet, ourBroker, type Gathered } from './fleet.js';
 import type { GatherContext, GatherSettings } from './types.js';
 
 export interface Want {
   /** Listen to heartbeats this long (0: not at all). */
   listenS?: number;
+  /** Events heard on a kept-open stream; listenS then says how long it has been open. */
+  heard?: EventsResult;
   /** Read queue depths and unacked entries. */
   queues?: boolean;
   extraQueues?: string[];
@@ -32,7 +34,7 @@ export interface Evidence {
 export async function gatherEvidence(ctx: GatherContext, settings: GatherSettings, broker: BrokerClient | null, want: Want): Promise<Evidence> {
   const tasks = want.tasks ?? Boolean(want.queues || want.listenS);
   const [g, names, info] = await Promise.all([
-    gatherRaw(ctx, settings, broker, { tasks, listenS: want.listenS }),
+    gatherRaw(ctx, settings, broker, { tasks, listenS: want.listenS, heard: want.heard }),
     broker && (want.queues || want.listenS) ? broker.queueNames() : null,
     broker && want.info ? broker.info() : null,
   ]);

@@ -12,6 +12,8 @@ export interface FleetWant {
   tasks?: boolean;
   /** Listen to heartbeats and task events this long (0 or absent: not at all). */
   listenS?: number;
+  /** Events already heard on a kept-open stream (watch, metrics --listen): used instead of listening. */
+  heard?: EventsResult;
   visibilityTimeoutS?: number;
   /** Unacked tasks held by no responsive worker, per queue: filled in by gatherEvidence. */
   orphans?: Map<string, { count: number; oldestAt: number | null }>;
@@ -27,7 +29,8 @@ export interface Gathered {
 }
 
 export async function gatherRaw(ctx: GatherContext, settings: GatherSettings, broker: BrokerClient | null, want: FleetWant): Promise<Gathered> {
-  const listen = want.listenS && broker ? ctx.progress.track('heartbeats', broker.listen({ seconds: want.listenS, signal: ctx.signal })) : null;
+  const listen = want.heard ? Promise.resolve(want.heard)
+    : want.listenS && broker ? ctx.progress.track('heartbeats', broker.listen({ seconds: want.listenS, signal: ctx.signal })) : null;
   // The sources run side by side: the whole gather takes as long as the slowest one.
   const [replies, clients, engines, hosts, events] = await Promise.all([
     broker ? ctx.progress.track('broker replies', broker.workers({ timeoutMs: settings.timeoutMs, signal: ctx.signal, tasks: want.tasks })) : null,

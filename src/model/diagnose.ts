@@ -6,6 +6,9 @@ import type { QueueRow } from './queues.js';
 import type { RegistrySummary } from './registry.js';
 import type { StaleRow } from './stale-rows.js';
 import type { ContainerRecord, Severity, Worker } from './types.js';
+import { beatCheck, type BeatRecord } from './beat.js';
+import type { OurBroker, TaskOutcomes } from './evidence.js';
+import { taskEvidence, taskFailureFindings } from './task-outcomes.js';
 
 export const CHECKS: { name: string; title: string }[] = [
   { name: 'broker', title: 'broker reachable, memory and eviction' },
@@ -19,6 +22,8 @@ export const CHECKS: { name: string; title: string }[] = [
   { name: 'ssh-hosts', title: 'SSH hosts reachable' },
   { name: 'host-resources', title: 'host disk and memory' },
   { name: 'image-labels', title: 'image version labels' },
+  { name: 'task-failures', title: 'workers failing their tasks (task events, -E)' },
+  { name: 'beat', title: 'celery beat schedulers (one per broker)' },
 ];
 
 export interface BrokerFacts {
@@ -46,6 +51,12 @@ export interface DiagnoseInput {
   engines: { engine: string; ok: boolean; error: string | null; containers: ContainerRecord[]; logs: Record<string, string[]>; tails?: Record<string, string[]> }[];
   hosts: { target: string; ok: boolean; error: string | null; hostname: string | null; memory: { total_kb: number; available_kb: number } | null; disks: { mount: string; use_pct: number }[] }[];
   remedy: RemedyOptions;
+  /** Task outcomes heard while listening, and for how long (0: not listened). */
+  tasks?: Map<string, TaskOutcomes>;
+  listenedS?: number;
+  /** Beat schedulers found on the SSH hosts and in containers; `ours` to tell which share this broker. */
+  beats?: BeatRecord[];
+  ours?: OurBroker;
   /** Why a check could not run: not configured (ok) or its source is down (unknown). */
   skipped: Record<string, { reason: string; status: Severity }>;
 }
@@ -95,6 +106,8 @@ function findingsFor(i: DiagnoseInput): Finding[] {
       .filter((f) => f.check !== 'stray-containers' || !foreignContainers(i).has(f.subject)),
     ...i.hosts.filter((h) => !h.ok).map((h) => finding('ssh-hosts', 'warning', h.target, `SSH host ${h.target} cannot be read: ${h.error}`, [], [])),
     ...i.hosts.flatMap(resourceFindings),
+    ...taskFailureFindings(i.workers, i.tasks ?? new Map(), i.listenedS ?? 0, i.remedy),
+    ...(i.ours ? beatCheck(i.beats ?? [], i.ours, i.remedy).findings : []),
   ];
 }
 
@@ -154,6 +167,8 @@ function evidenceFor(name: string, i: DiagnoseInput): string[] {
   }
   if (name === 'worker-versions') return [`${i.workers.length} workers, server ${i.serverVersion ?? 'unknown'}`];
   if (name === 'queue-health') return [`${i.queues.length} queues`];
+  if (name === 'task-failures') return taskEvidence(i.workers, i.tasks ?? new Map(), i.listenedS ?? 0);
+  if (name === 'beat' && i.ours && !i.skipped.beat) return beatCheck(i.beats ?? [], i.ours, i.remedy).evidence;
   if (name === 'ssh-hosts') return i.hosts.map((h) => `${h.target}: ${h.ok ? `ok (${h.hostname})` : h.error}`);
   if (name === 'docker-engines') return i.engines.map((e) => `${e.engine}: ${e.ok ? `${e.containers.length} worker containers` : e.error}`);
   return [];

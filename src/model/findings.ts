@@ -1,6 +1,7 @@
 // Pure: findings per check for `diagnose`. Each finding is one sentence about one subject,
 // with the commands to type grouped by where to type them.
 import { cleanText } from '../util/text.js';
+import { finding, type Finding } from './finding.js';
 import { containerFindings } from './containers.js';
 import type { RestartCause } from './restart-cause.js';
 import { explainRestart, type CauseContext } from './restart-fix.js';
@@ -10,17 +11,6 @@ import { fixSteps } from './remedy/fixguide.js';
 import type { StaleRow } from './stale-rows.js';
 import type { ContainerRecord, Severity, Worker } from './types.js';
 
-export interface Finding {
-  check: string;
-  severity: Severity;
-  subject: string;
-  message: string;
-  remediation: { where: string; command: string }[];
-  evidence: string[];
-  /** restart-loops only: what keeps it dying, and the log line or inspect field that says so. */
-  cause?: RestartCause | null;
-  cause_evidence?: string | null;
-}
 
 export function versionFindings(workers: Worker[], server: string | null, o: RemedyOptions): Finding[] {
   return workers
@@ -80,9 +70,6 @@ export function containerCheckFindings(containers: ContainerRecord[], server: st
   }));
 }
 
-export function finding(check: string, severity: Severity, subject: string, message: string, remediation: Finding['remediation'], evidence: string[]): Finding {
-  return { check, severity, subject, message, remediation, evidence };
-}
 
 function workerEvidence(w: Worker): string[] {
   const out = [`broker: ${w.responsive ? `answers, pid ${w.pid ?? '?'}, queues ${w.queues.join(',') || '-'}` : w.in_roster ? 'in the roster, no reply' : 'not known'}`];
@@ -91,3 +78,5 @@ function workerEvidence(w: Worker): string[] {
   if (!w.responsive && w.verdict.broker_match !== 'unknown') out.push(`broker: ${w.verdict.broker_match}${w.verdict.broker ? ` (${w.verdict.broker})` : ''}`);
   return out;
 }
+
+export { finding, type Finding } from './finding.js';

@@ -3,7 +3,8 @@ import { remedies, type RemedyOptions } from './remedy/commands.js';
 import { stopSteps } from './remedy/plan.js';
 import type { RegistryEntry } from './registry.js';
 import type { LivenessState } from './liveness.js';
-import type { HeartbeatFact } from './evidence.js';
+import type { HeartbeatFact, TaskOutcomes } from './evidence.js';
+import { taskStats } from './task-outcomes.js';
 import type { Severity, Worker } from './types.js';
 
 export interface StaleRow {
@@ -20,12 +21,16 @@ export interface StaleRow {
   remediation: { where: string; command: string }[];
   broker: string | null;
   broker_match: string;
+  /** Task outcomes heard while listening; null when none (idle, or started without -E). */
+  tasks: TaskOutcomes | null;
+  failure_rate: number | null;
 }
 
 export interface StaleRowOptions extends RemedyOptions {
   nowS: number;
   graceS: number;
   heartbeats: Map<string, HeartbeatFact>;
+  tasks?: Map<string, TaskOutcomes>;
 }
 
 export function staleRows(workers: Worker[], o: StaleRowOptions): StaleRow[] {
@@ -48,6 +53,7 @@ export function staleRows(workers: Worker[], o: StaleRowOptions): StaleRow[] {
       remediation: fix ? remedies(stopSteps(w, { graceS: o.graceS, rm: false }), o) : [],
       broker: v.broker,
       broker_match: v.broker_match,
+      ...taskStats(o.tasks ?? new Map(), w.name),
     };
   });
 }

@@ -70,6 +70,8 @@ readonly APT_PACKAGES=(
   supervisor
   # zsh and fish check the generated completion scripts (test/unit/completion.test.ts).
   zsh fish
+  # metrics: promtool and a real Prometheus scraping --listen; watch runs in a real terminal (tmux).
+  prometheus tmux
 )
 
 # The marker the tests put into the environment of processes they start.

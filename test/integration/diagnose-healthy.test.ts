@@ -33,9 +33,9 @@ describe('fleetdoc diagnose on a healthy fleet', () => {
     const res = await runCli(['diagnose', ...args], { tty: true, env: { NO_COLOR: '1', LANG: 'C.UTF-8' } });
     const lines = res.stdout.trim().split('\n');
     const checks = lines.filter((l) => /^\S+ [a-z-]+: /.test(l));
-    expect(checks).toHaveLength(11);
+    expect(checks).toHaveLength(13);
     expect(checks.every((l) => l.startsWith('✓ '))).toBe(true);
-    expect(lines.at(-1)).toBe('0 critical, 0 warnings in 11 checks');
+    expect(lines.at(-1)).toBe('0 critical, 0 warnings in 13 checks');
     expect(res.code).toBe(0);
   });
 

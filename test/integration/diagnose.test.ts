@@ -76,7 +76,7 @@ describe('fleetdoc diagnose on a broken fleet', () => {
   it('exits 2 with status critical', () => {
     expect(code).toBe(2);
     expect(doc).toMatchObject({ status: 'critical', exit_code: 2 });
-    expect(doc.checks).toHaveLength(11);
+    expect(doc.checks).toHaveLength(13);
   });
 
   it('names the incompatible worker on the shared queue, with the commands to run on its host', () => {

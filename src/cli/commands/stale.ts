@@ -18,7 +18,7 @@ export async function runStale(ctx: Context, settings: Settings, opts: StaleOpti
   const ev = await withBroker(ctx, settings, (broker) => gatherEvidence(ctx, settings, broker, { listenS: st.listenS, visibilityTimeoutS: st.visibilityS }));
   const registries = await registriesP;
   const rows = staleRows(ev.fleet.workers, {
-    nowS: ctx.now() / 1000, graceS: st.graceS, heartbeats: ev.heartbeats,
+    nowS: ctx.now() / 1000, graceS: st.graceS, heartbeats: ev.heartbeats, tasks: ev.tasks,
     brokerDisplay: settings.broker.display, keyPrefix: settings.broker.keyPrefix, sshConfig: settings.ssh.config,
   });
   const severity = worst([

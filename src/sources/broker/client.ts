@@ -41,6 +41,15 @@ export interface EventsResult {
   warnings: string[];
 }
 
+/** An event stream kept open across refreshes (watch, metrics --listen). */
+export interface EventSubscription {
+  /** Unix seconds when the subscription was in place. */
+  readonly since: number;
+  /** Everything heard since `since`: the newest heartbeat per worker, task outcomes counted. */
+  snapshot(): EventsResult;
+  close(): Promise<void>;
+}
+
 export interface QueueRead extends QueueFacts {
   /** AMQP: consumers the broker counts on the queue; null when it cannot tell. */
   consumers: number | null;
@@ -83,6 +92,8 @@ export interface BrokerClient {
   readonly endpoint: { host: string; port: number } | null;
   workers(q: WorkersQuery): Promise<BrokerWorkersResult>;
   listen(o: { seconds: number; signal?: AbortSignal }): Promise<EventsResult>;
+  /** Optional: stay subscribed. Kinds without it are read with repeated listen windows. */
+  subscribe?(): Promise<EventSubscription>;
   /** Queue names from the broker's bindings (AMQP: every queue of the vhost), internal ones left out. */
   queueNames(): Promise<{ names: string[]; warnings: string[] }>;
   /** Depths and unacked aggregates; `held` are the task ids responsive workers reported. */

@@ -1,5 +1,6 @@
 // The Docker source: every engine at once, each within its own deadline. One
 // list call per engine picks the worker candidates; only those are inspected.
+import type { BeatRecord } from '../../model/beat.js';
 import { setMaxListeners } from 'node:events';
 import type { ContainerInspectInfo } from 'dockerode';
 import { isRestartLoop, needsLogs } from '../../model/containers.js';
@@ -8,6 +9,7 @@ import { openEngine, parseEndpoint, type EngineClient } from './engine.js';
 import { describeError, EngineError, NoAnswer } from './errors.js';
 import { fetchExitHistory } from './events.js';
 import { fetchLogs } from './logs.js';
+import { beatRecord, isBeatCandidate } from './beat.js';
 import { candidacy, containerRecord } from './record.js';
 import { fetchMemoryUsage } from './stats.js';
 
@@ -20,6 +22,8 @@ export interface DockerEngineResult {
   logs: Record<string, string[]>;
   /** The log tail the restart cause is read from, by container id: read even without --logs. */
   tails: Record<string, string[]>;
+  /** Containers running `celery beat`. */
+  beats?: BeatRecord[];
 }
 
 /** Log lines read for a restart cause, and how many problem containers get them. */
@@ -63,7 +67,9 @@ async function gatherEngine(endpoint: string, opts: DockerOptions): Promise<Dock
   let client: EngineClient | null = null;
   try {
     client = await Promise.race([opening, stopped]);
-    const found = await Promise.race([readWorkers(client, endpoint, ctl.signal, opts.labels ?? []), stopped]);
+    const beats: BeatRecord[] = [];
+    const found = await Promise.race([readWorkers(client, endpoint, ctl.signal, opts.labels ?? [], beats), stopped]);
+    result.beats = beats;
     result.ok = true;
     result.containers = found.map((f) => f.record);
     // Best effort within the same deadline: what does not arrive in time is left out.
@@ -120,7 +126,7 @@ interface Found {
   tty: boolean;
 }
 
-async function readWorkers(client: EngineClient, endpoint: string, signal: AbortSignal, labels: string[]): Promise<Found[]> {
+async function readWorkers(client: EngineClient, endpoint: string, signal: AbortSignal, labels: string[], beats: BeatRecord[]): Promise<Found[]> {
   const filters = labels.length ? { filters: JSON.stringify({ label: labels }) } : {};
   const list: unknown = await client.docker.listContainers({ all: true, abortSignal: signal, ...filters });
   if (!Array.isArray(list)) throw new EngineError('answered, but not as a Docker engine (no container list)');
@@ -130,6 +136,11 @@ async function readWorkers(client: EngineClient, endpoint: string, signal: Abort
   for (const info of infos) {
     const record = info ? containerRecord(endpoint, info) : null;
     if (record) found.push({ record, tty: info?.Config?.Tty === true });
+  }
+  const beatInfos = await mapLimit(list.filter((c) => c && typeof c.Id === 'string' && isBeatCandidate(c)), client.concurrency, (c) => inspect(client, c.Id, signal));
+  for (const info of beatInfos) {
+    const b = info ? beatRecord(endpoint, info, Date.now() / 1000) : null;
+    if (b) beats.push(b);
   }
   return found;
 }

@@ -7,6 +7,8 @@ import { classifySupervisor } from '../../model/supervisor.js';
 import type { ProcessRecord } from '../../model/types.js';
 import { shellJoin } from '../../util/shell.js';
 import { readEvidence, type Evidence } from './evidence.js';
+import type { BeatRecord } from '../../model/beat.js';
+import { findBeats } from './beat.js';
 import { readProbeOutput, type Row } from './probe.js';
 
 export interface HostReport {
@@ -22,6 +24,8 @@ export interface HostReport {
   memory: { total_kb: number; available_kb: number } | null;
   disks: { mount: string; use_pct: number; avail_kb: number }[];
   processes: ProcessRecord[];
+  /** celery beat schedulers running on the host. */
+  beats?: BeatRecord[];
   warnings: string[];
 }
 
@@ -45,7 +49,7 @@ export function parseProbe(target: string, output: Uint8Array | string): HostRep
       load: readLoad(probe.sections.get('loadavg')?.[0]),
       memory: readMemory(probe.sections.get('meminfo') ?? []),
       disks: readDisks(probe.sections.get('df') ?? []),
-      processes, warnings,
+      processes, warnings, beats: findBeats(probe.rows, target, hostname ?? target),
     };
   } catch (err) {
     return failedReport(target, `could not read the probe output: ${String((err as Error)?.message ?? err)}`);

@@ -4,7 +4,7 @@ import type { BrokerTarget } from '../url.js';
 import { readClients } from './clients.js';
 import { FleetdocError } from '../../../errors.js';
 import { connectBroker, explain, type BrokerConnection } from './connect.js';
-import { listenHeartbeats } from './events.js';
+import { listenHeartbeats, subscribeEvents } from './events.js';
 import { readBrokerInfo } from './info.js';
 import { broadcast, publishControl, SEP } from './pidbox.js';
 import { isInternalQueue, readBindings, readDepths, type Bindings } from './queues.js';
@@ -33,7 +33,7 @@ function guarded(conn: BrokerConnection, c: BrokerClient): BrokerClient {
   };
   return {
     ...c,
-    workers: wrap(c.workers), listen: wrap(c.listen), queueNames: wrap(c.queueNames), readQueues: wrap(c.readQueues),
+    workers: wrap(c.workers), listen: wrap(c.listen), subscribe: c.subscribe && wrap(c.subscribe), queueNames: wrap(c.queueNames), readQueues: wrap(c.readQueues),
     info: wrap(c.info), shutdown: wrap(c.shutdown), answering: wrap(c.answering), removeGhost: wrap(c.removeGhost),
   };
 }
@@ -49,7 +49,10 @@ function plainClient(conn: BrokerConnection, given: BrokerTarget): BrokerClient 
     endpoint: conn.endpoint,
     workers: (q) => gatherBrokerWorkers(conn, q),
     listen: (o) => listenHeartbeats(conn, o),
+    subscribe: () => subscribeEvents(conn),
     queueNames: async () => {
+      // Each gather reads them afresh: watch and metrics --listen keep one client for hours.
+      bindings = null;
       const b = await readB();
       return { names: [...b.queues].filter((q) => !isInternalQueue(q)), warnings: b.warnings };
     },

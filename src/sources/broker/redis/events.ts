@@ -1,8 +1,9 @@
-// Worker heartbeats from the celeryev pub/sub stream: subscribe, listen a while, unsubscribe.
+// Worker heartbeats and task outcomes from the celeryev pub/sub stream: subscribe, listen a while
+// (or stay subscribed), unsubscribe.
 import type { Redis } from 'ioredis';
 import { InterruptedError } from '../../../errors.js';
 import { explain, type BrokerConnection } from './connect.js';
-import type { EventsResult, Heartbeat, TaskCounts } from '../client.js';
+import type { EventSubscription, EventsResult, Heartbeat, TaskCounts } from '../client.js';
 import { decodeEnvelope, isObject } from '../envelope.js';
 
 const KEPT = new Set(['worker-heartbeat', 'worker-online', 'worker-offline']);
@@ -17,6 +18,28 @@ export async function listenHeartbeats(
   opts: { seconds: number; signal?: AbortSignal },
 ): Promise<EventsResult> {
   if (opts.signal?.aborted) throw new InterruptedError();
+  const sub = await subscribeEvents(conn);
+  let timer: NodeJS.Timeout | undefined;
+  let stop: () => void = () => undefined;
+  const stopped = new Promise<void>((resolve) => { stop = resolve; });
+  opts.signal?.addEventListener('abort', stop);
+  sub.onEnd(stop);
+  try {
+    // The window starts once we are subscribed: pub/sub keeps no backlog.
+    timer = setTimeout(stop, Math.max(0, opts.seconds * 1000));
+    if (opts.signal?.aborted) stop();
+    await stopped;
+  } finally {
+    clearTimeout(timer);
+    opts.signal?.removeEventListener('abort', stop);
+    await sub.close();
+  }
+  if (opts.signal?.aborted) throw new InterruptedError();
+  return sub.snapshot();
+}
+
+/** A subscription that stays open: watch and metrics --listen read it at every refresh. */
+export async function subscribeEvents(conn: BrokerConnection): Promise<EventSubscription & { onEnd(f: () => void): void }> {
   const workers = new Map<string, Heartbeat>();
   const tasks = new Map<string, TaskCounts>();
   const unreadable = new Map<string, number>();
@@ -26,47 +49,48 @@ export async function listenHeartbeats(
   const sub: Redis = conn.cmd.duplicate({ connectionName: 'fleetdoc-events', lazyConnect: true });
   let lastError: Error | null = null;
   sub.on('error', (err: Error) => { lastError = err; });
-  let stop: () => void = () => undefined;
-  const stopped = new Promise<void>((resolve) => { stop = resolve; });
+  const ended: (() => void)[] = [];
   const onEnd = () => {
-    warnings.push('the broker closed the event stream before the listen window ended');
-    stop();
+    warnings.push('the broker closed the event stream');
+    for (const f of ended) f();
   };
-  opts.signal?.addEventListener('abort', stop);
-  let timer: NodeJS.Timeout | undefined;
+  // Setting up is bounded like every other broker call; a TLS handshake could otherwise hang.
+  const guard = setTimeout(() => { lastError = new Error('ETIMEDOUT'); sub.disconnect(); }, Math.max(timeoutMs, 250));
   try {
-    // Setting up is bounded like every other broker call; a TLS handshake could otherwise hang.
-    const guard = setTimeout(() => { lastError = new Error('ETIMEDOUT'); sub.disconnect(); }, Math.max(timeoutMs, 250));
-    try {
-      await sub.connect();
-      sub.on('pmessage', (_pattern: string, _channel: string, raw: string) => accept(raw, workers, tasks, unreadable));
-      sub.once('end', onEnd);
-      await sub.psubscribe(...channelPatterns(conn));
-    } catch (err) {
-      throw explain(lastError ?? (err as Error), conn.target, timeoutMs);
-    } finally {
-      clearTimeout(guard);
-    }
-    // The window starts once we are subscribed: pub/sub keeps no backlog.
-    timer = setTimeout(stop, Math.max(0, opts.seconds * 1000));
-    if (opts.signal?.aborted) stop();
-    await stopped;
+    await sub.connect();
+    sub.on('pmessage', (_pattern: string, _channel: string, raw: string) => accept(raw, workers, tasks, unreadable));
+    sub.once('end', onEnd);
+    await sub.psubscribe(...channelPatterns(conn));
+  } catch (err) {
+    sub.disconnect();
+    throw explain(lastError ?? (err as Error), conn.target, timeoutMs);
   } finally {
-    clearTimeout(timer);
-    opts.signal?.removeEventListener('abort', stop);
-    sub.off('end', onEnd);
-    sub.removeAllListeners('pmessage');
-    if (sub.status === 'ready') {
-      await sub.punsubscribe().catch(() => undefined);
-      await sub.quit().catch(() => sub.disconnect());
-    } else {
-      sub.disconnect();
-    }
+    clearTimeout(guard);
   }
-  if (opts.signal?.aborted) throw new InterruptedError();
-  if (unreadable.size) warnings.unshift(unreadableLine(unreadable));
-  if (workers.size >= MAX_WORKERS) warnings.push(`stopped tracking new workers after ${MAX_WORKERS}`);
-  return { workers, tasks, warnings };
+  const since = Date.now() / 1000;
+  let closed = false;
+  return {
+    since,
+    onEnd: (f) => void ended.push(f),
+    snapshot: () => {
+      const w = [...warnings];
+      if (unreadable.size) w.unshift(unreadableLine(unreadable));
+      if (workers.size >= MAX_WORKERS) w.push(`stopped tracking new workers after ${MAX_WORKERS}`);
+      return { workers: new Map([...workers].map(([k, v]) => [k, { ...v }])), tasks: new Map([...tasks].map(([k, v]) => [k, { ...v }])), warnings: w };
+    },
+    close: async () => {
+      if (closed) return;
+      closed = true;
+      sub.off('end', onEnd);
+      sub.removeAllListeners('pmessage');
+      if (sub.status === 'ready') {
+        await sub.punsubscribe().catch(() => undefined);
+        await sub.quit().catch(() => sub.disconnect());
+      } else {
+        sub.disconnect();
+      }
+    },
+  };
 }
 
 /**
