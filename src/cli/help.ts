@@ -57,10 +57,17 @@ export const EXAMPLES: Record<string, string[]> = {
 
 /** Prose shown before a command's examples, in --help and in the man page. */
 export const NOTES: Record<string, string> = {
-  kill: `A compatible worker that answers is stopped only when named exactly, never by a glob or selector.
+  kill: `A compatible worker that answers, a worker of another broker (foreign) and a silent worker whose
+state no evidence backs are stopped only when named exactly, never by a glob or selector.
 Steps, most graceful first: remote-control shutdown through the broker; after --grace, kill -TERM
 over SSH; then kill -KILL of the main process and its pool children (by pid); docker stop for
-containers (docker rm with --rm). A stopped (T) process gets KILL at once. Each target is verified.`,
+containers (docker rm with --rm). A stopped (T or t) process is continued (kill -CONT) first. A worker
+that systemd, supervisord or a looping script would restart is stopped through it (systemctl stop,
+supervisorctl stop, the loop first). Each target is verified.`,
+  stale: `States: healthy, degraded (answers, heartbeats late), unresponsive (with why, or "cause unknown"),
+stale (hung: heartbeat stopped while its process runs on this broker), gone (a roster ghost: no other
+source shows it and no silent listener remains on the broker), foreign (it runs on another broker
+or db: never a kill target). Only states backed by evidence get a remedy.`,
 };
 
 NOTES.watch = `Keeps one broker connection and one event subscription open. On a terminal the screen is redrawn

@@ -59,13 +59,13 @@ describe("a command's option before the command", () => {
   it('names the commands that have it when the command does not', async () => {
     const res = await runCli(['--registry', 'http://127.0.0.1:9/x', 'workers', '--no-docker', '-b', redis.url]);
     expect(res.code).toBe(64);
-    expect(res.stderr).toBe('fleetdoc: --registry is an option of stale, kill and diagnose, not of workers\n');
+    expect(res.stderr).toBe('fleetdoc: --registry is an option of stale, kill, diagnose and metrics, not of workers\n');
   });
 
   it('says where to put it when no command follows', async () => {
     const res = await runCli(['--registry', 'http://127.0.0.1:9/x']);
     expect(res.code).toBe(64);
-    expect(res.stderr).toMatch(/^fleetdoc: --registry is an option of stale, kill and diagnose: put it after the command/);
+    expect(res.stderr).toMatch(/^fleetdoc: --registry is an option of stale, kill, diagnose and metrics: put it after the command/);
   });
 
   it('still reports an option nobody has as unknown', async () => {

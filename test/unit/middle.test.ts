@@ -136,3 +136,12 @@ describe('runAction', () => {
     expect((await runAction(plan('held-v0.13.0@h'), fx)).result).toBe('still-running');
   });
 });
+
+describe('queuePolicy', () => {
+  it('reads min_workers from the config file, then the flags (diagnose and queues alike)', async () => {
+    const { queuePolicy } = await import('../../src/cli/settings/options.js');
+    const settings = { config: { min_workers: { gpu: 2, celery: 3 } } } as never;
+    expect(queuePolicy(settings, ['celery=1'], undefined, NOW_S)).toMatchObject({ minWorkers: 1, minWorkersFor: { gpu: 2, celery: 1 }, unackedAgeS: 600 });
+    expect(queuePolicy({ config: { min_workers: 4 } } as never, [], '90s', NOW_S)).toMatchObject({ minWorkers: 4, unackedAgeS: 90 });
+  });
+});
