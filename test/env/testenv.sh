@@ -61,7 +61,7 @@ HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 readonly HERE
 
 readonly APT_PACKAGES=(
-  redis-server celery python3-celery python3-redis
+  redis-server rabbitmq-server celery python3-celery python3-redis python3-amqp
   openssh-server openssh-client
   docker.io debootstrap
   procps iproute2 jq man-db

@@ -2,24 +2,16 @@
 import type { Redis } from 'ioredis';
 import { InterruptedError } from '../../../errors.js';
 import { explain, type BrokerConnection } from './connect.js';
-import type { EventsResult, Heartbeat, TaskCounts } from '../client.js';
-import { decodeEnvelope, isObject } from '../envelope.js';
-
-const KEPT = new Set(['worker-heartbeat', 'worker-online', 'worker-offline']);
-const OUTCOMES: Record<string, keyof TaskCounts> = {
-  'task-succeeded': 'succeeded', 'task-failed': 'failed', 'task-retried': 'retried', 'task-rejected': 'rejected',
-};
-// A hostile stream must not grow memory without bound.
-const MAX_WORKERS = 100_000;
+import type { EventsResult } from '../client.js';
+import { decodeEnvelope } from '../envelope.js';
+import { eventTally, type EventTally } from '../tally.js';
 
 export async function listenHeartbeats(
   conn: BrokerConnection,
   opts: { seconds: number; signal?: AbortSignal },
 ): Promise<EventsResult> {
   if (opts.signal?.aborted) throw new InterruptedError();
-  const workers = new Map<string, Heartbeat>();
-  const tasks = new Map<string, TaskCounts>();
-  const unreadable = new Map<string, number>();
+  const tally = eventTally();
   const warnings: string[] = [];
   const timeoutMs = conn.cmd.options.connectTimeout ?? 1000;
   // A subscribed connection can do nothing else, so the stream gets one of its own.
@@ -39,7 +31,7 @@ export async function listenHeartbeats(
     const guard = setTimeout(() => { lastError = new Error('ETIMEDOUT'); sub.disconnect(); }, Math.max(timeoutMs, 250));
     try {
       await sub.connect();
-      sub.on('pmessage', (_pattern: string, _channel: string, raw: string) => accept(raw, workers, tasks, unreadable));
+      sub.on('pmessage', (_pattern: string, _channel: string, raw: string) => accept(raw, tally));
       sub.once('end', onEnd);
       await sub.psubscribe(channelPattern(conn));
     } catch (err) {
@@ -64,9 +56,7 @@ export async function listenHeartbeats(
     }
   }
   if (opts.signal?.aborted) throw new InterruptedError();
-  if (unreadable.size) warnings.unshift(unreadableLine(unreadable));
-  if (workers.size >= MAX_WORKERS) warnings.push(`stopped tracking new workers after ${MAX_WORKERS}`);
-  return { workers, tasks, warnings };
+  return tally.result(warnings);
 }
 
 /** `<prefix>/<db>.celeryev/*`, with glob characters in the prefix taken literally. */
@@ -75,73 +65,8 @@ export function channelPattern(conn: BrokerConnection): string {
   return `${prefix}/${conn.target.db}.celeryev/*`;
 }
 
-function accept(raw: string, workers: Map<string, Heartbeat>, tasks: Map<string, TaskCounts>, unreadable: Map<string, number>): void {
+function accept(raw: string, tally: EventTally): void {
   const decoded = decodeEnvelope(raw);
-  if (!decoded.ok) {
-    unreadable.set(decoded.why, (unreadable.get(decoded.why) ?? 0) + 1);
-    return;
-  }
-  // task.multi batches events in a JSON array; everything else is one event.
-  const body = decoded.msg.body;
-  const events = Array.isArray(body) ? body : [body];
-  const now = Date.now() / 1000;
-  for (const ev of events) {
-    if (!isObject(ev)) {
-      unreadable.set('event is not a JSON object', (unreadable.get('event is not a JSON object') ?? 0) + 1);
-      continue;
-    }
-    const outcome = typeof ev.type === 'string' ? OUTCOMES[ev.type] : undefined;
-    if (outcome && typeof ev.hostname === 'string' && ev.hostname) {
-      countTask(tasks, ev.hostname, outcome);
-      continue;
-    }
-    if (typeof ev.type !== 'string' || !KEPT.has(ev.type)) continue;
-    if (typeof ev.hostname !== 'string' || !ev.hostname) {
-      unreadable.set('worker event without a hostname', (unreadable.get('worker event without a hostname') ?? 0) + 1);
-      continue;
-    }
-    record(workers, ev, ev.hostname, ev.type, now);
-  }
-}
-
-function record(workers: Map<string, Heartbeat>, ev: Record<string, unknown>, name: string, type: string, now: number): void {
-  let hb = workers.get(name);
-  if (!hb) {
-    if (workers.size >= MAX_WORKERS) return;
-    hb = { hostname: name, last_heartbeat_at: 0, received_at: now, freq: null, active: null, processed: null, loadavg: null, sw_ver: null, offline: false, count: 0 };
-    workers.set(name, hb);
-  }
-  const at = num(ev.timestamp) ?? now;
-  hb.count++;
-  // Events can arrive out of order across channels; the newest one describes the worker.
-  if (at < hb.last_heartbeat_at) return;
-  hb.last_heartbeat_at = at;
-  hb.received_at = now;
-  hb.offline = type === 'worker-offline';
-  hb.freq = num(ev.freq) ?? hb.freq;
-  hb.active = num(ev.active) ?? hb.active;
-  hb.processed = num(ev.processed) ?? hb.processed;
-  const load = Array.isArray(ev.loadavg) ? ev.loadavg.map(num) : null;
-  if (load && load.every((n) => n !== null)) hb.loadavg = load as number[];
-  if (typeof ev.sw_ver === 'string') hb.sw_ver = ev.sw_ver;
-}
-
-function countTask(tasks: Map<string, TaskCounts>, name: string, outcome: keyof TaskCounts): void {
-  let t = tasks.get(name);
-  if (!t) {
-    if (tasks.size >= MAX_WORKERS) return;
-    t = { succeeded: 0, failed: 0, retried: 0, rejected: 0 };
-    tasks.set(name, t);
-  }
-  t[outcome]++;
-}
-
-function num(v: unknown): number | null {
-  return typeof v === 'number' && Number.isFinite(v) ? v : null;
-}
-
-function unreadableLine(reasons: Map<string, number>): string {
-  const total = [...reasons.values()].reduce((a, b) => a + b, 0);
-  const why = [...reasons].map(([r, n]) => `${r} (${n})`).join(', ');
-  return `skipped ${total} unreadable event message${total === 1 ? '' : 's'}: ${why}`;
+  if (decoded.ok) tally.add(decoded.msg.body);
+  else tally.skip(decoded.why);
 }
