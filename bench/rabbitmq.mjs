@@ -34,7 +34,9 @@ try {
   console.log(`rabbitmq: real fleet of ${FLEET} Celery workers on RabbitMQ, ${ROUNDS} interleaved rounds (host ${hostname()})`);
   console.log(`  fleetdoc workers --json          median ${fmt(fdMs)} ms  peak ${fmt(Math.max(...fd.map((r) => r.mb)))} MB`);
   console.log(`  celery inspect active_queues -j  median ${fmt(ceMs)} ms  peak ${fmt(Math.max(...ce.map((r) => r.mb)))} MB`);
-  console.log(`  speed-up ${fmt(ceMs / fdMs)}x; same workers found: ${fdSet === ceSet ? 'yes' : `NO (${fdSet} vs ${ceSet})`}`);
+  const failed = fd.filter((r) => r.code !== 0).length;
+  if (failed) console.log(`  fleetdoc failed in ${failed} of ${ROUNDS} rounds (exit ${fd.map((r) => r.code).join(',')}): no speed-up to report`);
+  else console.log(`  speed-up ${fmt(ceMs / fdMs)}x; same workers found: ${fdSet === ceSet ? 'yes' : `NO (${fdSet} vs ${ceSet})`}`);
 } finally {
   fleet.stop();
   await rmq.stop();

@@ -1,8 +1,9 @@
 // One AMQP connection (amqplib, loaded lazily) whose every failure becomes one clear line.
 import { readFileSync } from 'node:fs';
 import type { Channel, ChannelModel } from 'amqplib';
-import { BrokerError } from '../../../errors.js';
+import type { BrokerError } from '../../../errors.js';
 import type { BrokerTarget } from '../url.js';
+import { explainAmqp } from './explain.js';
 
 export interface AmqpConnection {
   target: BrokerTarget;
@@ -61,7 +62,12 @@ function wrap(target: BrokerTarget, picked: BrokerTarget, model: ChannelModel): 
       }
     },
     close: async () => {
-      await model.close().catch(() => undefined);
+      let timer: NodeJS.Timeout | undefined;
+      const late = new Promise<'late'>((r) => { timer = setTimeout(() => r('late'), 1000); });
+      const how = await Promise.race([model.close().catch(() => undefined), late]);
+      clearTimeout(timer);
+      // A stalled broker never answers connection.close: drop the socket (exclusive queues go too).
+      if (how === 'late') (model.connection as unknown as { stream?: { destroy(): void } }).stream?.destroy();
     },
   };
 }
@@ -104,31 +110,4 @@ async function withDeadline<T extends { close(): Promise<void> }>(p: Promise<T>,
   } finally {
     clearTimeout(timer);
   }
-}
-
-/** Map a connection error to one line that says what to check. */
-export function explainAmqp(err: Error, t: BrokerTarget, timeoutMs: number): BrokerError {
-  const where = `broker ${t.display}`;
-  const msg = String(err?.message ?? err);
-  if (/ACCESS.REFUSED|403|auth/i.test(msg) && !/vhost/i.test(msg)) {
-    return new BrokerError(`${where}: authentication failed (check the user and password in the URL or CELERY_BROKER_URL)`);
-  }
-  // connection.open fails only on the vhost (missing, or no permission); amqplib keeps no detail.
-  if ((/vhost/i.test(msg) && /not found|NOT_ALLOWED|access/i.test(msg)) || /Expected ConnectionOpenOk/.test(msg)) {
-    return new BrokerError(`${where}: virtual host ${JSON.stringify(t.vhost)} not found or not allowed for this user (check the path after the port)`);
-  }
-  if (/ECONNREFUSED/.test(msg)) return new BrokerError(`${where}: connection refused (is rabbitmq-server running there?)`);
-  if (/ENOTFOUND|EAI_AGAIN/.test(msg)) return new BrokerError(`${where}: host name not found`);
-  if (/EACCES|EPERM/.test(msg)) return new BrokerError(`${where}: permission denied`);
-  if (/ENOENT/.test(msg)) return new BrokerError(`${where}: TLS file not found (${msg.replace(/^.*ENOENT[^']*'?/, '').replace(/'.*$/, '')})`);
-  if (/certificate|SSL|TLS|EPROTO|wrong version/i.test(msg)) {
-    return new BrokerError(`${where}: TLS handshake failed (amqps:// against a plain port, or an untrusted certificate?)`);
-  }
-  if (/ETIMEDOUT|timed? ?out/i.test(msg)) {
-    return new BrokerError(`${where}: no answer within ${(timeoutMs / 1000).toFixed(1)} s (slow or not a RabbitMQ server?)`);
-  }
-  if (/closed|ECONNRESET|EPIPE|handshake/i.test(msg)) {
-    return new BrokerError(`${where}: connection closed during the handshake (not an AMQP server, or TLS mismatch?)`);
-  }
-  return new BrokerError(`${where}: ${msg.split('\n')[0]}`);
 }

@@ -32,25 +32,39 @@ export async function readAmqpQueues(conn: AmqpConnection, api: ManagementApi, n
 
 interface Depth { messages: number; consumers: number | null; problems: string[] }
 
+// A few channels side by side: each passive declare is one round trip.
+const LANES = 4;
+
 async function passiveDepths(conn: AmqpConnection, names: string[]): Promise<Map<string, Depth>> {
   const out = new Map<string, Depth>();
-  // A missing queue closes the channel (404): then carry on with a fresh one.
-  let ch: Channel | null = null;
-  try {
-    for (const name of names) {
-      ch ??= await conn.channel();
-      try {
-        const ok = await ch.checkQueue(name);
-        out.set(name, { messages: ok.messageCount, consumers: ok.consumerCount, problems: [] });
-      } catch (err) {
-        const code = (err as { code?: number }).code;
-        const why = code === 404 ? 'no such queue' : code === 405 ? 'queue is exclusive to another connection' : `could not read it: ${String((err as Error).message).split('\n')[0]}`;
-        out.set(name, { messages: 0, consumers: null, problems: [why] });
-        ch = null;
+  const unique = [...new Set(names)];
+  let next = 0;
+  await Promise.all(Array.from({ length: Math.min(LANES, unique.length) }, async () => {
+    // A missing queue closes the channel (404): then carry on with a fresh one.
+    let ch: Channel | null = null;
+    try {
+      while (next < unique.length) {
+        const name = unique[next++];
+        ch ??= await conn.channel();
+        try {
+          const ok = await ch.checkQueue(name);
+          out.set(name, { messages: ok.messageCount, consumers: ok.consumerCount, problems: [] });
+        } catch (err) {
+          out.set(name, { messages: 0, consumers: null, problems: [problem(err)] });
+          ch = null;
+        }
       }
+    } finally {
+      await (ch as Channel | null)?.close().catch(() => undefined);
     }
-  } finally {
-    await (ch as Channel | null)?.close().catch(() => undefined);
-  }
+  }));
   return out;
+}
+
+function problem(err: unknown): string {
+  const code = (err as { code?: number }).code;
+  if (code === 404) return 'no such queue';
+  if (code === 405) return 'queue is exclusive to another connection';
+  if (code === 403) return 'access refused to this queue';
+  return `could not read it: ${String((err as Error)?.message ?? err).split('\n')[0]}`;
 }
