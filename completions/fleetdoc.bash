@@ -5,7 +5,7 @@
 _fleetdoc_value() {
   case $1:$2 in
     *:--server-version-from|*:-c|*:--config|*:--ssh-config) echo file ;;
-    *:-b|*:--broker|*:--server-version|*:--compatible|*:-t|*:--timeout|*:--ssh|*:--ssh-concurrency|*:--logs) echo value ;;
+    *:-b|*:--broker|*:--server-version|*:--compatible|*:-t|*:--timeout|*:--ssh|*:--ssh-concurrency|*:--logs|*:--docker-label|*:--broker-transport-option|*:--rabbitmq-api) echo value ;;
     *:--docker) echo optional ;;
     queues:--queue|queues:--min-workers|queues:--unacked-age) echo value ;;
     stale:--listen|stale:--registry|stale:--healthy-timeout|stale:--stale-timeout|stale:--visibility-timeout) echo value ;;
@@ -22,7 +22,7 @@ _fleetdoc_options() {
     kill) echo '--yes --grace --rm --incompatible --unversioned --mismatched --stale --listen --registry --healthy-timeout --stale-timeout --visibility-timeout' ;;
     diagnose) echo '--listen --registry --healthy-timeout --stale-timeout --visibility-timeout --only --skip --list-checks --min-workers -v --verbose' ;;
   esac
-  echo '-V --version -b --broker --server-version --server-version-from --compatible -t --timeout --json --no-color -c --config --debug --docker --no-docker --ssh --ssh-config --ssh-concurrency --ssh-fast-kex --logs -h --help'
+  echo '-V --version -b --broker --server-version --server-version-from --compatible -t --timeout --json --no-color -c --config --debug --docker --no-docker --ssh --ssh-config --ssh-concurrency --ssh-fast-kex --logs --docker-label --broker-transport-option --rabbitmq-api -h --help'
 }
 
 _fleetdoc_args() {

@@ -31,6 +31,9 @@ complete -c fleetdoc -l ssh-config -r -F -d 'ssh client config file (passed as s
 complete -c fleetdoc -l ssh-concurrency -x -d 'SSH hosts queried at once (default 16)'
 complete -c fleetdoc -l ssh-fast-kex -d 'prefer curve25519 key exchange over OpenSSH 9\'s post-quantum default: ~10x less CPU per host'
 complete -c fleetdoc -l logs -x -d 'show the last N log lines of problem containers (default 0)'
+complete -c fleetdoc -l docker-label -x -d 'only containers with this label (repeatable)'
+complete -c fleetdoc -l broker-transport-option -x -d 'a kombu transport option, e.g. master_name=mymaster for Sentinel (repeatable)'
+complete -c fleetdoc -l rabbitmq-api -x -d 'RabbitMQ management API (default: http://BROKER-HOST:15672 with the broker credentials)'
 complete -c fleetdoc -s h -l help -d 'display help for command'
 
 # queues

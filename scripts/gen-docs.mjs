@@ -8,9 +8,9 @@ import { fileURLToPath } from 'node:url';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 let docs;
 try {
-  docs = await import('../dist/cli/docs.js');
+  docs = await import('../dist/cli/docs/docs.js');
 } catch (err) {
-  console.error(`gen-docs: cannot load dist/cli/docs.js (${err.message}); run npm run build first`);
+  console.error(`gen-docs: cannot load dist/cli/docs/docs.js (${err.message}); run npm run build first`);
   process.exit(1);
 }
 

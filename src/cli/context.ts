@@ -1,8 +1,11 @@
-// What every command receives: streams, environment, clock. No singletons.
-import type { Writable } from 'node:stream';
+// What every command receives: streams, environment, clock and the source factories. No singletons.
+import { realSources } from '../gather/sources.js';
+import type { GatherContext, Sources } from '../gather/types.js';
 import { noProgress, type Progress } from '../render/progress.js';
+import type { Stream } from '../util/stream.js';
+import { oneLine } from '../util/text.js';
 
-export type Stream = Writable & { isTTY?: boolean; columns?: number };
+export type { Stream } from '../util/stream.js';
 
 export interface IO {
   stdout: Stream;
@@ -11,20 +14,25 @@ export interface IO {
   /** Fires on Ctrl-C so sources can clean up their broker keys. */
   signal?: AbortSignal;
   now?: () => number;
+  /** Fakes in tests; the real sources otherwise. */
+  sources?: Sources;
 }
 
-export interface Context extends IO {
-  now: () => number;
+export interface Context extends GatherContext {
+  stdout: Stream;
+  stderr: Stream;
   /** Set per run by the command wiring once --json and colour are known. */
   progress: Progress;
-  warn(message: string): void;
-  info(message: string): void;
 }
 
 export function makeContext(io: IO): Context {
   const ctx: Context = {
-    ...io,
+    stdout: io.stdout,
+    stderr: io.stderr,
+    env: io.env,
+    signal: io.signal,
     now: io.now ?? Date.now,
+    sources: io.sources ?? realSources,
     progress: noProgress,
     warn: (m) => {
       ctx.progress.clear();
@@ -36,9 +44,4 @@ export function makeContext(io: IO): Context {
     },
   };
   return ctx;
-}
-
-/** Fleet-supplied text may hold newlines or escape codes; keep each message to one safe line. */
-export function oneLine(s: string): string {
-  return s.replace(/[\x00-\x08\x0b-\x1f\x7f]/g, '?').replace(/\n/g, ' ');
 }

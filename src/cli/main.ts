@@ -1,7 +1,8 @@
 // Entry point: parse, run, and map every error to an exit code in this one place.
 import { CommanderError } from 'commander';
 import { EXIT, FleetdocError } from '../errors.js';
-import { makeContext, oneLine, type IO } from './context.js';
+import { oneLine } from '../util/text.js';
+import { makeContext, type IO } from './context.js';
 import { buildProgram } from './program.js';
 
 export async function main(argv: string[], io: IO): Promise<number> {

@@ -1,73 +1,13 @@
 // The commander tree: one definition for parsing, --help, completions and the man page.
 import { Argument, Command, Option } from 'commander';
-import { DEFAULT_BROKER, resolveSettings, type GlobalFlags, type Settings } from './settings.js';
+import { DEFAULT_BROKER, resolveSettings, type GlobalFlags, type Settings } from './settings/settings.js';
 import type { Context } from './context.js';
 import { makeProgress } from '../render/progress.js';
 import { makeStyle } from '../render/style.js';
 import { VERSION } from '../version.js';
+import { EXIT_CODES_HELP, helpAfter, SHELLS } from './help.js';
 
-export const EXIT_CODES_HELP = `
-Exit codes:
-  0   all good
-  1   warnings only
-  2   critical: an incompatible worker consumes a queue, or a worker is unresponsive
-  3   unknown: the broker cannot be reached or read
-  64  usage error
-  70  internal error`;
-
-/** The lines after "Examples:" in each command's --help; the man page shows the same ones. */
-export const EXAMPLES: Record<string, string[]> = {
-  workers: [
-    'fleetdoc workers --server-version 0.13.0',
-    "fleetdoc workers --json | jq -r '.workers[] | select(.compatible | not) | .name'",
-    '*/5 * * * * fleetdoc workers --server-version-from /srv/app/app/version.py >/dev/null || page-oncall',
-  ],
-  queues: [
-    'fleetdoc queues --min-workers gpu=2',
-    `fleetdoc queues --json | jq -r '.queues[] | select(.healthy | not) | "\\(.name): \\(.problems | join("; "))"'`,
-    '*/5 * * * * fleetdoc queues --queue gpu >/dev/null || page-oncall',
-  ],
-  stale: [
-    'fleetdoc stale --ssh pandalab-01,tundra --listen 4',
-    `fleetdoc stale --json | jq -r '.workers[] | select(.state != "healthy") | "\\(.name) \\(.state): \\(.reasons[0])"'`,
-    'fleetdoc stale --registry http://coordinator:8000/api/admin/workers',
-  ],
-  kill: [
-    'fleetdoc kill --unversioned                     # the plan only',
-    "fleetdoc kill 'celery@*' --ssh pandalab-01 --yes",
-    'fleetdoc kill pandalab-01:2465874 --ssh pandalab-01 --yes',
-    "fleetdoc kill --stale --json --yes | jq '.actions[] | {worker, result}'",
-  ],
-  diagnose: [
-    'fleetdoc diagnose --ssh pandalab-01,tundra --registry http://coordinator:8000/api/admin/workers',
-    'fleetdoc diagnose --only worker-versions,queue-health -v',
-    `fleetdoc diagnose --json | jq -r '.findings[] | select(.severity == "critical") | .message'`,
-    '*/5 * * * * fleetdoc diagnose --server-version-from /srv/app/app/version.py >/dev/null || page-oncall',
-  ],
-  completion: [
-    'fleetdoc completion bash > ~/.local/share/bash-completion/completions/fleetdoc',
-    'fleetdoc completion zsh > ~/.zfunc/_fleetdoc    # with fpath+=(~/.zfunc) before compinit',
-    'fleetdoc completion fish > ~/.config/fish/completions/fleetdoc.fish',
-  ],
-};
-
-/** Prose shown before a command's examples, in --help and in the man page. */
-export const NOTES: Record<string, string> = {
-  kill: `A compatible worker that answers is stopped only when named exactly, never by a glob or selector.
-Steps, most graceful first: remote-control shutdown through the broker; after --grace, kill -TERM
-over SSH; then kill -KILL of the main process and its pool children (by pid); docker stop for
-containers (docker rm with --rm). A stopped (T) process gets KILL at once. Each target is verified.`,
-};
-
-/** The text after a command's options in --help: notes, examples and (by default) the exit codes. */
-function helpAfter(name: string, exitCodes = EXIT_CODES_HELP): string {
-  const notes = NOTES[name] ? `\n${NOTES[name]}\n` : '';
-  const codes = exitCodes ? `\n${exitCodes}` : '';
-  return `${notes}\nExamples:\n${EXAMPLES[name].map((l) => `  ${l}`).join('\n')}${codes}`;
-}
-
-/** The shells `fleetdoc completion` writes scripts for. */
-export const SHELLS = ['bash', 'zsh', 'fish'] as const;
+export { EXAMPLES, EXIT_CODES_HELP, NOTES, SHELLS } from './help.js';
 
 type Runner = (ctx: Context, settings: Settings, opts: Record<string, unknown>, args: string[]) => Promise<number>;
 
@@ -91,6 +31,9 @@ export function buildProgram(ctx: Context, done: (code: number) => void): Comman
     .addOption(new Option('--ssh-concurrency <n>', 'SSH hosts queried at once (default 16)'))
     .addOption(new Option('--ssh-fast-kex', 'prefer curve25519 key exchange over OpenSSH 9\'s post-quantum default: ~10x less CPU per host'))
     .addOption(new Option('--logs <n>', 'show the last N log lines of problem containers (default 0)'))
+    .addOption(new Option('--docker-label <key=value>', 'only containers with this label (repeatable)').argParser(collect))
+    .addOption(new Option('--broker-transport-option <key=value>', "a kombu transport option, e.g. master_name=mymaster for Sentinel (repeatable)").argParser(collect))
+    .addOption(new Option('--rabbitmq-api <url>', 'RabbitMQ management API (default: http://BROKER-HOST:15672 with the broker credentials)'))
     .addHelpText('after', EXIT_CODES_HELP)
     .showHelpAfterError('(run fleetdoc --help for usage)');
 
@@ -170,7 +113,7 @@ export function buildProgram(ctx: Context, done: (code: number) => void): Comman
     .addArgument(shell)
     .addHelpText('after', helpAfter('completion', ''))
     .action(async (name: string) => {
-      const { completionScript } = await import('./completion.js');
+      const { completionScript } = await import('./docs/completion.js');
       ctx.stdout.write(completionScript(program, name));
       done(0);
     }));

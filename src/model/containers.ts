@@ -3,7 +3,8 @@ import { rewriteWorkerName, parseCeleryWorker } from './celery-argv.js';
 import { parseWorkerName, versionedName } from './name.js';
 import type { ContainerRecord } from './types.js';
 import { compareVersions } from './version.js';
-import { shellJoin, shellQuote } from '../util/shell.js';
+import { remedies } from './remedy/commands.js';
+import { GRACE_S, type Step } from './remedy/steps.js';
 
 export interface ContainerFinding {
   kind: 'restart-loop' | 'oom' | 'exited' | 'stray' | 'label-mismatch';
@@ -12,8 +13,7 @@ export interface ContainerFinding {
   remediation: { where: string; command: string }[];
 }
 
-/** Where the docker CLI looks without -H: its commands need no -H for this engine. */
-export const DEFAULT_DOCKER_ENDPOINT = 'unix:///var/run/docker.sock';
+export { DEFAULT_DOCKER_ENDPOINT } from './remedy/commands.js';
 
 const LOOP_RESTARTS = 3;
 
@@ -47,7 +47,7 @@ export function explainExit(code: number | null, oomKilled: boolean): string {
 
 export function containerFindings(c: ContainerRecord, serverVersion: string | null): ContainerFinding[] {
   const out: ContainerFinding[] = [];
-  const logs = { where: `docker ${c.engine}`, command: `docker logs --tail 50 ${shellQuote(c.name)}` };
+  const [logs] = fix([{ kind: 'docker-logs', engine: c.engine, name: c.name, lines: 50 }]);
   const restarts = `${c.restart_count} restart${c.restart_count === 1 ? '' : 's'}`;
   if (isRestartLoop(c)) {
     // A running container's exit code was reset to 0 when it started again.
@@ -74,22 +74,26 @@ export function containerFindings(c: ContainerRecord, serverVersion: string | nu
   return out;
 }
 
+const fix = (steps: Step[]) => remedies(steps, { brokerDisplay: '' });
+
 // Stop and remove it; for a compose service, the -n to put in the compose
 // file and the command that recreates the service from it.
 function strayRemedies(c: ContainerRecord, version: string | null): ContainerFinding['remediation'] {
-  const name = shellQuote(c.name);
-  const where = `docker ${c.engine}`;
-  const out = [{ where, command: `docker stop ${name} && docker rm ${name}` }];
-  if (!c.compose || version === null) return out;
-  const args = parseCeleryWorker(c.command);
-  const template = correctedTemplate(args?.hostname ?? null, c.worker_name, version);
-  const files = (c.compose.config_files ?? '').split(',').filter((f) => f !== '');
-  const place = files.length > 0 ? files.join(', ') : (c.compose.working_dir ?? `compose project ${c.compose.project}`);
-  out.push({ where: `${place}, service ${c.compose.service}: command`, command: args ? shellJoin(rewriteWorkerName(args, template)) : `-n ${shellQuote(template)}` });
-  const compose = ['docker', 'compose', '-p', c.compose.project, ...files.flatMap((f) => ['-f', f])];
-  if (files.length === 0 && c.compose.working_dir) compose.push('--project-directory', c.compose.working_dir);
-  out.push({ where, command: shellJoin([...compose, 'up', '-d', '--force-recreate', c.compose.service]) });
-  return out;
+  const steps: Step[] = [
+    { kind: 'docker-stop', engine: c.engine, id: c.id, name: c.name, seconds: GRACE_S },
+    { kind: 'docker-rm', engine: c.engine, id: c.id, name: c.name },
+  ];
+  if (c.compose && version !== null) {
+    const args = parseCeleryWorker(c.command);
+    const template = correctedTemplate(args?.hostname ?? null, c.worker_name, version);
+    const files = (c.compose.config_files ?? '').split(',').filter((f) => f !== '');
+    const place = files.length > 0 ? files.join(', ') : (c.compose.working_dir ?? `compose project ${c.compose.project}`);
+    steps.push(
+      { kind: 'compose-command', engine: c.engine, place, service: c.compose.service, argv: args ? rewriteWorkerName(args, template) : null, name: template },
+      { kind: 'compose-up', engine: c.engine, project: c.compose.project, files, workingDir: c.compose.working_dir, service: c.compose.service },
+    );
+  }
+  return fix(steps);
 }
 
 // The -n to use instead, keeping the host part of the old template. Without

@@ -1,9 +1,10 @@
 // Pure: every check over every source, as named checks with findings and one overall status.
-import { exitCodeFor, worst } from './verdict.js';
+import { exitCodeFor, worst } from './severity.js';
+import { remedies, type RemedyOptions } from './remedy/commands.js';
 import { containerCheckFindings, finding, queueFindings, staleFindings, versionFindings, type Finding } from './findings.js';
 import type { QueueRow } from './queues.js';
 import type { RegistrySummary } from './registry.js';
-import type { StaleRow } from './stalereport.js';
+import type { StaleRow } from './stale-rows.js';
 import type { ContainerRecord, Severity, Worker } from './types.js';
 
 export const CHECKS: { name: string; title: string }[] = [
@@ -26,8 +27,9 @@ export interface BrokerFacts {
   error: string | null;
   latency_ms: number | null;
   version: string | null;
-  kind?: string;
-  alarms?: string[];
+  /** 'redis' or 'rabbitmq' once read; null when the broker could not be read. */
+  kind: 'redis' | 'rabbitmq' | null;
+  alarms: string[];
   used_memory: number | null;
   maxmemory: number | null;
   maxmemory_policy: string | null;
@@ -43,7 +45,7 @@ export interface DiagnoseInput {
   registries: { source: string; ok: boolean; error: string | null; summary: RegistrySummary; stale: string[] }[];
   engines: { engine: string; ok: boolean; error: string | null; containers: ContainerRecord[]; logs: Record<string, string[]> }[];
   hosts: { target: string; ok: boolean; error: string | null; hostname: string | null; memory: { total_kb: number; available_kb: number } | null; disks: { mount: string; use_pct: number }[] }[];
-  sshConfig: string | null;
+  remedy: RemedyOptions;
   /** Why a check could not run: not configured (ok) or its source is down (unknown). */
   skipped: Record<string, { reason: string; status: Severity }>;
 }
@@ -82,8 +84,8 @@ function findingsFor(i: DiagnoseInput): Finding[] {
   const logs = Object.assign({}, ...i.engines.map((e) => e.logs));
   return [
     ...brokerFindings(i.broker),
-    ...versionFindings(i.workers, i.serverVersion, i.sshConfig),
-    ...queueFindings(i.queues),
+    ...versionFindings(i.workers, i.serverVersion, i.remedy),
+    ...queueFindings(i.queues, i.remedy),
     ...staleFindings(i.stale),
     ...i.registries.flatMap(registryFindings),
     ...i.engines.filter((e) => !e.ok).map((e) => finding('docker-engines', 'warning', e.engine, `Docker engine ${e.engine} cannot be read: ${e.error}`, [], [])),
@@ -96,10 +98,10 @@ function findingsFor(i: DiagnoseInput): Finding[] {
 function brokerFindings(b: BrokerFacts): Finding[] {
   const f = (sev: Severity, msg: string, fix: Finding['remediation'] = []) => finding('broker', sev, b.display, msg, fix, []);
   if (!b.ok) return [f('unknown', `the broker ${b.display} cannot be read: ${b.error}`)];
-  const out: Finding[] = [];
+  const out: Finding[] = b.alarms.map((a) => f('critical', `the broker raised an alarm: ${a} (publishers are blocked until it clears)`));
   if (b.maxmemory && b.maxmemory_policy && b.maxmemory_policy !== 'noeviction') {
     out.push(f('critical', `the broker evicts keys under memory pressure (maxmemory-policy ${b.maxmemory_policy}): queued tasks can be lost`,
-      [{ where: 'broker', command: 'redis-cli CONFIG SET maxmemory-policy noeviction' }]));
+      remedies([{ kind: 'broker-config', display: b.display, setting: 'maxmemory-policy', value: 'noeviction' }], { brokerDisplay: b.display })));
   }
   if (b.maxmemory && b.used_memory !== null && b.used_memory / b.maxmemory > 0.9) {
     out.push(f('warning', `the broker uses ${Math.round((100 * b.used_memory) / b.maxmemory)}% of its maxmemory`));
@@ -137,7 +139,12 @@ function resourceFindings(h: DiagnoseInput['hosts'][number]): Finding[] {
 
 function evidenceFor(name: string, i: DiagnoseInput): string[] {
   const b = i.broker;
-  if (name === 'broker' && b.ok) return [`${b.kind ?? 'redis'} ${b.version ?? '?'}, ${b.latency_ms} ms round trip, used_memory ${b.used_memory ?? '?'}, maxmemory ${b.maxmemory || 'none'}, policy ${b.maxmemory_policy ?? '?'}`];
+  if (name === 'broker' && b.ok && b.kind === 'rabbitmq') return [`rabbitmq ${b.version ?? '?'}, ${b.latency_ms} ms round trip, alarms ${b.alarms.join(', ') || 'none'}`];
+  if (name === 'broker' && b.ok) return [`redis ${b.version ?? '?'}, ${b.latency_ms} ms round trip, used_memory ${b.used_memory ?? '?'}, maxmemory ${b.maxmemory || 'none'}, policy ${b.maxmemory_policy ?? '?'}`];
+  if (name === 'stale-workers') {
+    const foreign = i.stale.filter((r) => r.state === 'foreign');
+    return [`${i.stale.length} workers, ${foreign.length} foreign`, ...foreign.map((r) => `foreign ${r.name}: ${r.reasons[0] ?? ''}`)];
+  }
   if (name === 'worker-versions') return [`${i.workers.length} workers, server ${i.serverVersion ?? 'unknown'}`];
   if (name === 'queue-health') return [`${i.queues.length} queues`];
   if (name === 'ssh-hosts') return i.hosts.map((h) => `${h.target}: ${h.ok ? `ok (${h.hostname})` : h.error}`);

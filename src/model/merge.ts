@@ -1,6 +1,5 @@
 // Pure: merge what each source says into one Worker per name, then classify it.
 import { classify, type Policy } from './classify.js';
-import { likelyCause } from './containers.js';
 import { parseWorkerName } from './name.js';
 import type { BrokerWorker, ContainerRecord, ProcessRecord, SourceName, Worker } from './types.js';
 
@@ -10,13 +9,15 @@ export interface SourceRecords {
   processes?: ProcessRecord[];
 }
 
-export function buildWorkers(records: SourceRecords | BrokerWorker[], policy: Policy): Worker[] {
+export type Merged = Omit<Worker, 'verdict'>;
+
+export function mergeWorkers(records: SourceRecords | BrokerWorker[], policy: Policy): Merged[] {
   const r: SourceRecords = Array.isArray(records) ? { broker: records } : records;
   const containers = groupBy(r.containers ?? [], (c) => c.worker_name);
   const processes = groupBy(r.processes ?? [], (p) => p.worker_name);
   const names = new Set([...r.broker.map((b) => b.name), ...containers.keys(), ...processes.keys()]);
   const brokerBy = new Map(r.broker.map((b) => [b.name, b]));
-  const out: Worker[] = [];
+  const out: Merged[] = [];
   for (const name of names) {
     const b = brokerBy.get(name) ?? null;
     const procs = processes.get(name) ?? [];
@@ -38,7 +39,7 @@ function worker(
   proc: ProcessRecord | null,
   policy: Policy,
   duplicateOf: string | null,
-): Worker {
+): Merged {
   const parsed = parseWorkerName(name);
   const sources: SourceName[] = [];
   if (b) sources.push('broker');
@@ -63,22 +64,8 @@ function worker(
     process: proc,
     broker: b?.broker ?? null,
     duplicate_of: duplicateOf,
-    unresponsive_reason: b?.responsive ? null : whySilent(b, container, proc),
+    unresponsive_reason: null,
   };
-}
-
-/** Why a worker does not answer, from what the other sources see. */
-function whySilent(b: BrokerWorker | null, c: ContainerRecord | null, p: ProcessRecord | null): string {
-  if (p) {
-    const where = `process ${p.pid} on ${p.host}`;
-    if (p.state === 'T' || p.state === 't') return `${where} is stopped (T)`;
-    if (p.state === 'Z') return `${where} is a zombie`;
-    if (!b) return `${where} runs but this broker does not know it: connected to another broker, or still starting`;
-    return `${where} runs but does not answer: hung or busy`;
-  }
-  if (c) return `container ${c.name}: ${likelyCause(c)}`;
-  if (b?.in_roster) return 'in the roster but no reply, and no process or container seen for it';
-  return 'no reply';
 }
 
 function rankContainer(c: ContainerRecord): number {

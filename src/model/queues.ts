@@ -1,6 +1,6 @@
 // Pure: one health row per queue, from depths, unacked aggregates and the classified workers.
 import type { Severity, Worker } from './types.js';
-import { worst } from './verdict.js';
+import { worst } from './severity.js';
 
 export interface QueueFacts {
   name: string;
@@ -11,6 +11,8 @@ export interface QueueFacts {
   oldestOrphanAt: number | null;
   /** Problems found while reading this queue (wrong key type …). */
   readProblems: string[];
+  /** Consumers the broker itself counts (AMQP); null when it cannot tell. */
+  consumers?: number | null;
 }
 
 /** --unacked-age when not given: 10 minutes. */
@@ -39,7 +41,8 @@ export interface QueueRow {
 }
 
 export function queueRow(f: QueueFacts, workers: Worker[], p: QueuePolicy): QueueRow {
-  const on = workers.filter((w) => w.queues.includes(f.name));
+  // A worker of another broker consumes another broker's queue of the same name: not this one.
+  const on = workers.filter((w) => w.queues.includes(f.name) && w.verdict.state !== 'foreign');
   const consumers = {
     compatible: on.filter((w) => w.responsive && w.compatible).map((w) => w.name),
     incompatible: on.filter((w) => w.responsive && !w.compatible).map((w) => w.name),

@@ -138,3 +138,12 @@ export function parseTimestamp(v: unknown): number | null {
   const ms = Date.parse(`${date}T${time.length === 5 ? `${time}:00` : time}.${(frac + '000').slice(0, 3)}${offset}`);
   return Number.isNaN(ms) ? null : ms / 1000;
 }
+
+/** One registry as read: what the stale and diagnose reports show of it. */
+export interface RegistryReport {
+  source: string;
+  ok: boolean;
+  error: string | null;
+  entries: RegistryEntry[];
+  summary: RegistrySummary;
+}

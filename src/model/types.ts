@@ -1,4 +1,5 @@
 // Plain records shared by sources, model and renderers. No I/O here.
+import type { Verdict } from './verdict.js';
 
 export type Status = 'compatible' | 'unversioned' | 'mismatched';
 export type Reason = null | 'no_version_tag' | 'version_mismatch';
@@ -61,6 +62,8 @@ export interface Worker {
   duplicate_of: string | null;
   /** For a worker the broker does not know (or that does not answer): the likelier reason, from its state. */
   unresponsive_reason: string | null;
+  /** The one verdict every command reads: liveness state, severity, broker match, actionable. */
+  verdict: Verdict;
 }
 
 /** A container whose command runs a Celery worker (or labelled fleetdoc.worker=true). */
@@ -90,6 +93,9 @@ export interface ContainerRecord {
   image_version: string | null;
   /** The container's main pid on the docker host (0 when not running). */
   pid: number;
+  /** The broker its Config.Env or -b names, password masked; null when neither says. */
+  broker_url?: string | null;
+  broker_from?: 'env' | 'argv' | null;
 }
 
 /** A Celery worker main process found on an SSH host. */
@@ -112,4 +118,16 @@ export interface ProcessRecord {
   concurrency: number | null;
   /** Its working directory, when the probe could read it (same user or root); the start line needs it. */
   cwd?: string | null;
+  /** The broker its environment or -b names, password masked; null when neither says. */
+  broker_url?: string | null;
+  broker_from?: 'env' | 'argv' | null;
+  /** Its TCP connections (ESTABLISHED, SYN_SENT); null when they could not be read. */
+  connections?: TcpConnection[] | null;
+}
+
+export interface TcpConnection {
+  /** host:port on the worker's side; the broker lists the client under this address. */
+  local: string;
+  remote: string;
+  state: 'established' | 'syn-sent' | string;
 }

@@ -1,33 +1,126 @@
-// Pure: the exit-code contract, shared by every command.
-import { EXIT } from '../errors.js';
+// Pure: one verdict per worker (liveness state, severity, broker match, whether a kill may be
+// planned on it), computed once from all the evidence and read by every command.
+import { matchBroker, type BrokerMatch } from './broker-match.js';
+import type { FleetEvidence } from './evidence.js';
+import { liveness, type LivenessState } from './liveness.js';
 import { containerLive } from './containers.js';
 import type { Severity, Worker } from './types.js';
 
-/** Alive in some form: answering, or a process/container that still runs. */
-export function isLive(w: Worker): boolean {
-  if (w.responsive) return true;
-  if (w.process) return true;
-  if (w.container) return containerLive(w.container);
-  return w.in_roster;
+export interface Verdict {
+  state: LivenessState;
+  /** Everything together: liveness, and an incompatible worker that can take tasks. */
+  severity: Severity;
+  /** Liveness alone (what `stale` grades). */
+  liveness_severity: Severity;
+  reasons: string[];
+  broker_match: BrokerMatch;
+  /** Where it is connected or pointed (password masked), when known. */
+  broker: string | null;
+  /** Positive evidence backs the state: selectors and globs may plan a kill or cleanup on it. */
+  actionable: boolean;
+  unacked: { count: number; oldest_age_s: number | null } | null;
 }
 
-export function workerSeverity(w: Worker): Severity {
-  // An exited container from an old deploy is cruft, not an outage.
-  if (!isLive(w)) return 'warning';
-  if (!w.responsive) return 'critical';
-  if (!w.compatible && w.queues.length > 0) return 'critical';
-  if (!w.compatible) return 'warning';
-  return 'ok';
+export interface JudgeOptions {
+  nowS: number;
+  timeoutS: number;
+  visibilityTimeoutS: number;
 }
 
-export function worst(severities: Iterable<Severity>): Severity {
-  // A critical finding beats an unknown: it is what the on-call engineer must act on.
-  const rank: Record<Severity, number> = { ok: 0, warning: 1, unknown: 2, critical: 3 };
-  let out: Severity = 'ok';
-  for (const s of severities) if (rank[s] > rank[out]) out = s;
-  return out;
+export function judge(w: Omit<Worker, 'verdict'>, ev: FleetEvidence, o: JudgeOptions, silentRoster: Listeners): Verdict {
+  const m = w.responsive
+    ? { match: 'same' as const, broker: ev.broker.display, evidence: null }
+    : matchBroker(w.process, w.container, ev.broker, ev.clients);
+  const hb = ev.heartbeats.get(w.name) ?? null;
+  const unacked = w.responsive || m.match === 'other' ? null : orphansFor(w.queues, ev, o.nowS);
+  const host = w.host;
+  const lv = liveness({
+    responsive: w.responsive,
+    inRoster: w.in_roster,
+    timeoutS: o.timeoutS,
+    process: w.process ? { host: w.process.host, pid: w.process.pid, state: w.process.state } : null,
+    processLookedUp: host !== null && ev.sources.hosts.some((h) => h.ok && h.hostname === host),
+    container: w.container,
+    containerLookedUp: ev.sources.engines.some((e) => e.ok),
+    hostUnreachable: unread(ev),
+    heartbeat: hb ? { age_s: Math.max(0, o.nowS - hb.last_heartbeat_at), freq: hb.freq } : null,
+    listenedS: ev.listenedS,
+    match: m,
+    listeners: silentRoster(w.name),
+    unacked,
+    visibilityTimeoutS: o.visibilityTimeoutS,
+    upS: upSeconds(w, o.nowS),
+    restarts: w.container?.restart_count ?? 0,
+  });
+  const severity = severityOf(w, lv.state, lv.evidenced);
+  return {
+    state: lv.state,
+    severity,
+    liveness_severity: lv.state === 'healthy' || lv.state === 'foreign' ? 'ok' : lv.state === 'degraded' ? 'warning' : severity,
+    reasons: lv.reasons,
+    broker_match: m.match,
+    broker: m.broker,
+    actionable: lv.state !== 'foreign' && lv.evidenced,
+    unacked,
+  };
 }
 
-export function exitCodeFor(s: Severity): number {
-  return { ok: EXIT.ok, warning: EXIT.warning, critical: EXIT.critical, unknown: EXIT.unknown }[s];
+function severityOf(w: Omit<Worker, 'verdict'>, state: LivenessState, evidenced: boolean): Severity {
+  if (state === 'foreign') return 'ok';
+  const version: Severity = w.compatible ? 'ok' : w.queues.length > 0 ? 'critical' : 'warning';
+  if (state === 'healthy') return version;
+  if (state === 'degraded') return version === 'critical' ? 'critical' : 'warning';
+  // An exited container from an old deploy is cruft, not an outage; silence with no evidence is a question.
+  if (state === 'unresponsive' && w.container && !containerLive(w.container) && !w.in_roster) return 'warning';
+  if (state === 'unresponsive' && !evidenced) return 'warning';
+  return 'critical';
+}
+
+export type Listeners = (name: string) => { silent: number | null; addrs: string[] };
+
+/**
+ * How many pidbox listeners stayed silent: the broker's own count of who heard the broadcast, minus
+ * the workers that answered. AMQP counts consumers per mailbox queue instead.
+ */
+export function silentListeners(ev: FleetEvidence): Listeners {
+  const r = ev.replies;
+  if (!r) return () => ({ silent: null, addrs: [] });
+  const answered = r.workers.filter((w) => w.responsive).length;
+  const silent = r.reached === null ? null : Math.max(0, r.reached - answered);
+  const subscribed = (ev.clients ?? [])
+    .filter((c) => c.subscriptions > 0 && (c.db === null || c.db === ev.broker.db) && !(c.name ?? '').startsWith('fleetdoc'))
+    .sort((a, b) => (b.idle_s ?? 0) - (a.idle_s ?? 0));
+  const addrs = silent ? subscribed.slice(0, silent).map((c) => `${c.addr}${c.idle_s !== null ? ` idle ${c.idle_s} s` : ''}`) : [];
+  return (name) => {
+    const consumers = r.rosterConsumers?.get(name);
+    if (consumers !== undefined) return { silent: consumers, addrs: [] };
+    return { silent, addrs };
+  };
+}
+
+/** Unacked tasks no responsive worker claims, on the queues this worker consumes. */
+function orphansFor(queues: string[], ev: FleetEvidence, nowS: number): Verdict['unacked'] {
+  let count = 0;
+  let oldest: number | null = null;
+  for (const q of queues) {
+    const o = ev.orphans.get(q);
+    if (!o) continue;
+    count += o.count;
+    if (o.oldestAt !== null && (oldest === null || o.oldestAt < oldest)) oldest = o.oldestAt;
+  }
+  return count ? { count, oldest_age_s: oldest === null ? null : Math.round(nowS - oldest) } : null;
+}
+
+function upSeconds(w: Omit<Worker, 'verdict'>, nowS: number): number | null {
+  if (w.process) return w.process.elapsed_s;
+  const t = w.container?.started_at ? Date.parse(w.container.started_at) : NaN;
+  return Number.isFinite(t) ? nowS - t / 1000 : null;
+}
+
+function unread(ev: FleetEvidence): string | null {
+  const out = [
+    ...ev.sources.hosts.filter((h) => !h.ok).map((h) => `ssh ${h.target}: ${h.error}`),
+    ...ev.sources.engines.filter((e) => !e.ok).map((e) => `docker ${e.engine}: ${e.error}`),
+  ];
+  return out.length ? out.join('; ') : null;
 }

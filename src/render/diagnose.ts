@@ -1,5 +1,5 @@
 // `fleetdoc diagnose`: doctor-style sections, commands grouped by where to type them, one closing line.
-import { oneLine } from '../cli/context.js';
+import { oneLine } from '../util/text.js';
 import { DEFAULT_DOCKER_ENDPOINT } from '../model/containers.js';
 import type { Diagnosis } from '../model/diagnose.js';
 import type { Finding } from '../model/findings.js';

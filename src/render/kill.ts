@@ -1,6 +1,6 @@
 // `fleetdoc kill`: the plan (dry run) or what happened, one block per target.
-import { oneLine } from '../cli/context.js';
-import type { KillAction } from '../model/killplan.js';
+import { oneLine } from '../util/text.js';
+import type { KillAction } from '../model/remedy/plan.js';
 import { paintSeverity, type Style } from './style.js';
 
 export function killText(actions: KillAction[], dryRun: boolean, style: Style): string {
@@ -15,4 +15,14 @@ export function killText(actions: KillAction[], dryRun: boolean, style: Style): 
   }
   if (dryRun && actions.some((a) => a.result === 'planned')) out.push('dry run: nothing was changed. Run again with --yes to do this.');
   return out.join('\n') + '\n';
+}
+
+export function killJson(actions: KillAction[], dryRun: boolean): unknown {
+  return {
+    dry_run: dryRun,
+    actions: actions.map((a) => ({
+      target: a.target, worker: a.worker, method: a.method, host: a.host, pid: a.pid, container: a.container,
+      commands: a.commands, result: a.result, detail: a.detail,
+    })),
+  };
 }

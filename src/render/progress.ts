@@ -1,5 +1,5 @@
 // A one-line spinner on stderr naming what is still pending. Only on a terminal, never with --json.
-import type { Stream } from '../cli/context.js';
+import type { Stream } from '../util/stream.js';
 
 export interface Progress {
   /** Mark `name` pending until the promise settles; returns the same promise. */

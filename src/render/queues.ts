@@ -1,5 +1,5 @@
 // `fleetdoc queues`: table rows, summary and the JSON document.
-import { oneLine } from '../cli/context.js';
+import { oneLine } from '../util/text.js';
 import type { QueueRow } from '../model/queues.js';
 import { duration, paintSeverity, type Style } from './style.js';
 import { renderTable } from './table.js';

@@ -1,6 +1,6 @@
 // Tables: boxed with a header on a terminal, plain tab-separated rows when piped (like gh).
 import Table from 'cli-table3';
-import { oneLine } from '../cli/context.js';
+import { oneLine } from '../util/text.js';
 
 export interface TableSpec {
   head: string[];

@@ -10,6 +10,8 @@ import { docker, runHostContainer, testEnv } from '../helpers/testenv.js';
 
 const D = { name: 'fdt-diag-d', hostname: 'hostD', address: '127.0.0.31', port: 2231 };
 const OOM = 'fdt-diag-oom';
+// Hermetic: only this file's containers count, whatever else the engine runs.
+const SCOPE = 'fleetdoc-test.scope=diagnose-broken';
 let redis: RedisServer;
 let registry: Awaited<ReturnType<typeof startRegistry>>;
 let args: string[];
@@ -29,7 +31,7 @@ beforeAll(async () => {
     startInHost(D.name, redis.url, 'celery -A fleetapp worker -n main@%h -Q gpu -c 1'),
     startInHost(D.name, redis.url, 'celery -A fleetapp worker -n tundra-gpu-v0.13.0@%h -Q gpu -c 1'),
     startInHost(D.name, redis.url, 'celery -A fleetapp worker -n render-v0.13.0@%h -Q slow -c 2 --prefetch-multiplier=1'),
-    docker(['run', '-d', '--name', OOM, '--label', 'fleetdoc-test=1', '--label', `fleetdoc-test.state=${env.state}`, '--network', 'host',
+    docker(['run', '-d', '--name', OOM, '--label', 'fleetdoc-test=1', '--label', `fleetdoc-test.state=${env.state}`, '--label', SCOPE, '--network', 'host',
       '--hostname', 'oombox', '--memory', '96m', '--memory-swap', '96m', '--restart', 'always', env.image,
       'sh', '-c', `python3 -c 'b = bytearray(400 * 1024 * 1024)' && exec celery -b ${redis.url} worker -n oomer-v0.13.0@%h`]),
   ]);
@@ -43,7 +45,7 @@ beforeAll(async () => {
     Number((await docker(['inspect', '-f', '{{.RestartCount}}', OOM])).stdout.trim()) >= 2);
   const dead = await freePort('127.0.0.29');
   args = ['-b', redis.url, '--server-version', '0.13.0', '--docker', 'unix:///var/run/docker.sock', '--ssh-config', env.sshConfig,
-    '--ssh', `${D.address}:${D.port}`, '--ssh', `127.0.0.29:${dead}`, '--registry', registry.url, '--listen', '2.5', '-t', '2'];
+    '--ssh', `${D.address}:${D.port}`, '--ssh', `127.0.0.29:${dead}`, '--registry', registry.url, '--listen', '2.5', '-t', '2', '--docker-label', SCOPE];
 }, 240_000);
 
 afterAll(async () => {
@@ -82,7 +84,7 @@ describe('fleetdoc diagnose on a broken fleet', () => {
     expect(f).toMatchObject({ severity: 'critical', subject: 'main@hostD' });
     const where = `ssh -F ${testEnv().sshConfig} -p ${D.port} ${D.address}`;
     expect(f.remediation.every((r) => r.where === where)).toBe(true);
-    expect(f.remediation[0].command).toMatch(/^kill \d+$/);
+    expect(f.remediation[0].command).toMatch(/^kill -TERM \d+$/);
     expect(f.remediation.at(-1)!.command).toMatch(/celery -A fleetapp worker -n main-v0\.13\.0@%h -Q gpu -c 1/);
     expect(find('queue-health', /incompatible consumer main@hostD can take tasks/)).toMatchObject({ subject: 'gpu', severity: 'critical' });
   });
@@ -97,7 +99,11 @@ describe('fleetdoc diagnose on a broken fleet', () => {
     expect(f.message).toMatch(/unresponsive: no ping reply/);
     const all = JSON.stringify(f);
     expect(all).toMatch(/stopped \(T\)/);
-    expect(f.remediation.map((r) => r.command).join('\n')).toMatch(/^kill -KILL \d+ \d+ \d+$/m);
+    // Continued first, so its warm shutdown can hand the held task back; KILL only if it lingers.
+    expect(f.remediation.map((r) => r.command)).toEqual([
+      expect.stringMatching(/^kill -CONT \d+ \d+ \d+$/), expect.stringMatching(/^kill -TERM \d+$/),
+      expect.stringMatching(/^sleep 10; kill -0 \d+ 2>\/dev\/null && kill -KILL \d+ \d+ \d+$/),
+    ]);
   });
 
   it('explains the OOM restart loop', () => {
@@ -115,7 +121,7 @@ describe('fleetdoc diagnose on a broken fleet', () => {
     expect(res.stdout).toMatch(/^✗ worker-versions/m);
     expect(res.stdout).toMatch(/^✓ broker/m);
     expect(res.stdout).toMatch(/^! ssh-hosts/m);
-    expect(res.stdout).toMatch(new RegExp(`on ${D.address.replace(/\./g, '\\.')} \\(ssh -F \\S+ -p ${D.port} ${D.address.replace(/\./g, '\\.')}\\):\\n\\s+kill \\d+`));
+    expect(res.stdout).toMatch(new RegExp(`on ${D.address.replace(/\./g, '\\.')} \\(ssh -F \\S+ -p ${D.port} ${D.address.replace(/\./g, '\\.')}\\):\\n\\s+kill -TERM \\d+`));
     expect(res.stdout.trim().split('\n').at(-1)).toMatch(/^\d+ critical, \d+ warnings? in 4 checks$/);
     const plain = await runCli(['diagnose', ...args, '--only', 'ssh-hosts'], { env: { LANG: 'C' } });
     expect(plain.stdout).toMatch(/^\[warn\] ssh-hosts/m);
@@ -126,10 +132,15 @@ describe('fleetdoc diagnose on a broken fleet', () => {
     expect(pids.length).toBe(3);
     const dead = args.findIndex((a) => a.startsWith('127.0.0.29'));
     const live = args.filter((_, i) => i !== dead && i !== dead - 1);
-    const res = await runCli(['kill', 'render-v0.13.0@hostD', '--yes', '--json', ...live]);
+    const res = await runCli(['kill', 'render-v0.13.0@hostD', '--yes', '--json', '--grace', '2', ...live]);
     const [action] = JSON.parse(res.stdout).actions;
-    expect(action).toMatchObject({ worker: 'render-v0.13.0@hostD', result: 'stopped', method: 'ssh-kill-kill' });
-    expect(action.commands).toEqual([expect.stringMatching(new RegExp(`kill -KILL ${pids.sort((a, b) => a - b)[0]} \\d+ \\d+$`))]);
+    expect(action).toMatchObject({ worker: 'render-v0.13.0@hostD', result: 'stopped', method: 'ssh-kill-cont, ssh-kill-term, ssh-kill-kill' });
+    const main = pids.sort((a, b) => a - b)[0];
+    expect(action.commands).toEqual([
+      expect.stringMatching(new RegExp(`kill -CONT ${main} \\d+ \\d+$`)),
+      expect.stringMatching(new RegExp(`kill -TERM ${main}$`)),
+      expect.stringMatching(new RegExp(`'sleep 2; kill -0 ${main} 2>/dev/null && kill -KILL ${main} \\d+ \\d+'$`)),
+    ]);
     expect((await inD('pgrep -f [r]ender-v0.13.0')).stdout.trim()).toBe('');
     expect((await inD('pgrep -f [t]undra-gpu-v0.13.0')).stdout.trim()).not.toBe('');
   });

@@ -4,6 +4,7 @@ import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer as createHttpServer, request, type Server as HttpServer } from 'node:http';
 import { createServer, type Server, type Socket } from 'node:net';
+import { shellJoin } from '../../src/util/shell.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { containerFindings, likelyCause } from '../../src/model/containers.js';
 import type { ContainerRecord } from '../../src/model/types.js';
@@ -148,7 +149,11 @@ describe('worker containers on the real engine', () => {
     const s = byKey.get('stray')!;
     expect(containerFindings(s, '0.13.0')).toEqual([expect.objectContaining({
       kind: 'stray', severity: 'critical',
-      remediation: [{ where: `docker ${proxy.endpoint}`, command: `docker stop ${RUN}-stray && docker rm ${RUN}-stray` }],
+      // A remote engine is named with -H in every command, as in the kill plan.
+      remediation: [
+        { where: `docker ${proxy.endpoint}`, command: `${shellJoin(['docker', '-H', proxy.endpoint])} stop -t 10 ${RUN}-stray` },
+        { where: `docker ${proxy.endpoint}`, command: `${shellJoin(['docker', '-H', proxy.endpoint])} rm ${RUN}-stray` },
+      ],
     })]);
     expect(likelyCause(s)).toMatch(/^running/);
   });

@@ -1,9 +1,9 @@
 // Heartbeats from real Celery workers on a real redis-server, plus crafted messages on the same channels.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InterruptedError } from '../../src/errors.js';
-import { connectBroker, type BrokerConnection } from '../../src/sources/broker/connect.js';
+import { connectBroker, type BrokerConnection } from '../../src/sources/broker/redis/connect.js';
 import { encodeMessage } from '../../src/sources/broker/envelope.js';
-import { listenHeartbeats } from '../../src/sources/broker/events.js';
+import { listenHeartbeats } from '../../src/sources/broker/redis/events.js';
 import { parseBrokerUrl } from '../../src/sources/broker/url.js';
 import { startWorker, HOST, type CeleryWorker } from '../helpers/celery.js';
 import { snapshot, startRedis, type RedisServer } from '../helpers/redis.js';

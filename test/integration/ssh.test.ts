@@ -8,10 +8,11 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InterruptedError } from '../../src/errors.js';
 import { splitShellWords } from '../../src/model/celery-argv.js';
-import { processRemediation } from '../../src/model/fixguide.js';
+import { processRemediation } from '../../src/model/remedy/fixguide.js';
 import type { ProcessRecord } from '../../src/model/types.js';
 import { gatherSsh, sshArgs, type HostReport } from '../../src/sources/ssh/hosts.js';
 import { shellJoin, shellQuote } from '../../src/util/shell.js';
+import { waitFor } from '../helpers/fleet.js';
 import { freePort, startRedis, type RedisServer } from '../helpers/redis.js';
 import { docker, runHostContainer, sshRun, testEnv } from '../helpers/testenv.js';
 
@@ -114,8 +115,8 @@ describe('a real host with real workers', () => {
 
   it("prints a hostile worker's start line quoted: a real shell splits it into exactly its words", async () => {
     const p = byName(report).get(HOSTILE)!;
-    const [kill, start] = processRemediation(p, { serverVersion: '0.13.0', hung: false });
-    expect(kill).toEqual({ where: 'ssh -p 2201 127.0.0.21', command: `kill ${p.pid}` });
+    const [kill, start] = processRemediation(p, { serverVersion: '0.13.0', hung: false, brokerDisplay: '' });
+    expect(kill).toEqual({ where: 'ssh -p 2201 127.0.0.21', command: `kill -TERM ${p.pid}` });
     const line = start.command.replace(/^cd \/srv\/app && /, '');
     const words = splitShellWords(line)!;
     expect(words).toContain('x;touch /tmp/p-v0.13.0@h');
@@ -126,11 +127,11 @@ describe('a real host with real workers', () => {
 
   it('the fix guide works when followed: kill, then the versioned start line', async () => {
     const p = byName(report).get('tundra-gpu@hostA')!;
-    const steps = processRemediation(p, { serverVersion: '0.13.0', hung: false });
+    const steps = processRemediation(p, { serverVersion: '0.13.0', hung: false, brokerDisplay: '' });
     // Debian's celery is a python script, so the exact argv starts with the interpreter.
     expect(p.argv.slice(0, 2)).toEqual(['python3', '/usr/bin/celery']);
     expect(steps.map((s) => s.command)).toEqual([
-      `kill ${p.pid}`,
+      `kill -TERM ${p.pid}`,
       'cd /srv/app && python3 /usr/bin/celery -A fleetapp worker --hostname=tundra-gpu-v0.13.0@%h -P solo --loglevel=warning --without-mingle --without-gossip',
     ]);
     await sshRun(A.address, A.port, steps[0].command);
@@ -142,13 +143,14 @@ describe('a real host with real workers', () => {
     expect(names).not.toContain('tundra-gpu@hostA');
   });
 
-  it('a stopped worker is killed at once with its children', async () => {
+  it('a stopped worker is continued, then stopped by TERM: its warm shutdown can hand back what it held', async () => {
     const p = byName(report).get('stopped-v0.12.0@hostA')!;
-    const steps = processRemediation(p, { serverVersion: '0.13.0', hung: true });
-    expect(steps[0].command).toBe(`kill -9 ${[p.pid, ...p.children].join(' ')}`);
+    const steps = processRemediation(p, { serverVersion: '0.13.0', hung: true, brokerDisplay: '' });
+    const all = [p.pid, ...p.children].join(' ');
+    expect(steps.slice(0, 3).map((s) => s.command)).toEqual([`kill -CONT ${all}`, `kill -TERM ${p.pid}`, `sleep 10; kill -0 ${p.pid} 2>/dev/null && kill -KILL ${all}`]);
     await sshRun(A.address, A.port, steps[0].command);
-    await new Promise((r) => setTimeout(r, 300));
-    expect([...byName((await gather([target(A)]))[0]).keys()]).not.toContain('stopped-v0.12.0@hostA');
+    await sshRun(A.address, A.port, steps[1].command);
+    await waitFor('the stopped worker to exit', async () => ![...byName((await gather([target(A)]))[0]).keys()].includes('stopped-v0.12.0@hostA'), 20_000);
   });
 });
 

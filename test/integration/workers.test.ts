@@ -52,7 +52,7 @@ describe('fleetdoc workers on a real fleet', () => {
     expect(by[`next-v1.3.0rc1@${HOST}`]).toMatchObject({ status: 'mismatched', drift: 'ahead', version: '1.3.0rc1' });
     expect(by[workers.hostile.name]).toMatchObject({ status: 'unversioned', responsive: true });
     expect(by[`stopped-v1.2.0@${HOST}`]).toMatchObject({ status: 'compatible', responsive: false, in_roster: true, pid: null, queues: [] });
-    expect(doc.summary).toEqual({ total: 6, compatible: 2, unversioned: 2, mismatched: 2, unresponsive: 1 });
+    expect(doc.summary).toEqual({ total: 6, compatible: 2, unversioned: 2, mismatched: 2, unresponsive: 1, foreign: 0 });
     expect(existsSync(PWNED)).toBe(false);
   });
 

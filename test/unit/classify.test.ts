@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { classify, newestVersion } from '../../src/model/classify.js';
 import { parseWorkerName } from '../../src/model/name.js';
-import { workerSeverity } from '../../src/model/verdict.js';
-import { buildWorkers } from '../../src/model/merge.js';
+import { fleetOf } from '../helpers/model.js';
 import type { BrokerWorker } from '../../src/model/types.js';
 
 const c = (name: string, serverVersion: string | null, compatible: string | null = null) =>
@@ -50,7 +49,7 @@ describe('severity', () => {
   const bw = (name: string, over: Partial<BrokerWorker> = {}): BrokerWorker => ({
     name, responsive: true, pid: 1, concurrency: 1, uptime_s: 1, queues: ['celery'], children: [], broker: null, in_roster: true, ...over,
   });
-  const sev = (w: BrokerWorker) => workerSeverity(buildWorkers([w], { serverVersion: '0.13.0', compatible: null })[0]);
+  const sev = (w: BrokerWorker) => fleetOf({ workers: [w] })[0].verdict.severity;
 
   it('an incompatible worker that consumes a queue is critical; one that consumes nothing is a warning', () => {
     expect(sev(bw('main@h'))).toBe('critical');

@@ -64,11 +64,19 @@ describe('containerFindings', () => {
     expect(containerFindings(rec({ restart_count: 5 }), '0.13.0')[0].message).toBe('container w1 is crash-looping (running, 5 restarts)');
   });
 
-  it('gives stop && rm, with the name shell-quoted', () => {
+  it('gives stop, then rm, with the name shell-quoted', () => {
     const name = "w'1; rm -rf /";
     const f = containerFindings(rec({ name, worker_name: 'celery@box' }), '0.13.0').find((x) => x.kind === 'stray')!;
-    expect(f.remediation).toEqual([{ where: `docker ${ENGINE}`, command: `docker stop 'w'\\''1; rm -rf /' && docker rm 'w'\\''1; rm -rf /'` }]);
-    expect(splitShellWords(f.remediation[0].command)).toEqual(['docker', 'stop', name, '&&', 'docker', 'rm', name]);
+    expect(f.remediation).toEqual([
+      { where: `docker ${ENGINE}`, command: `docker stop -t 10 'w'\\''1; rm -rf /'` },
+      { where: `docker ${ENGINE}`, command: `docker rm 'w'\\''1; rm -rf /'` },
+    ]);
+    expect(splitShellWords(f.remediation[0].command)).toEqual(['docker', 'stop', '-t', '10', name]);
+  });
+
+  it('names a remote engine with -H, quoted', () => {
+    const f = containerFindings(rec({ engine: 'tcp://gpu box:2376', worker_name: 'celery@box' }), '0.13.0').find((x) => x.kind === 'stray')!;
+    expect(f.remediation[0].command).toBe("docker -H 'tcp://gpu box:2376' stop -t 10 w1");
   });
 
   it('for a compose service, gives the corrected -n and the recreate command', () => {
@@ -79,7 +87,8 @@ describe('containerFindings', () => {
     });
     const f = containerFindings(c, '0.13.0').find((x) => x.kind === 'stray')!;
     expect(f.remediation).toEqual([
-      { where: `docker ${ENGINE}`, command: 'docker stop w1 && docker rm w1' },
+      { where: `docker ${ENGINE}`, command: 'docker stop -t 10 w1' },
+      { where: `docker ${ENGINE}`, command: 'docker rm w1' },
       { where: '/srv/app/compose.yaml, service worker: command', command: 'celery -A app worker -n celery-v0.13.0@%h -Q a,b' },
       { where: `docker ${ENGINE}`, command: "docker compose -p 'my proj' -f /srv/app/compose.yaml up -d --force-recreate worker" },
     ]);
@@ -92,8 +101,8 @@ describe('containerFindings', () => {
   ])('keeps the rest of the -n template: %j', (command, workerName, hint) => {
     const c = rec({ command, worker_name: workerName, compose: { project: 'p', service: 's', working_dir: '/srv', config_files: null } });
     const r = containerFindings(c, '0.13.0').find((x) => x.kind === 'stray')!.remediation;
-    expect(r[1]).toEqual({ where: '/srv, service s: command', command: hint });
-    expect(r[2].command).toBe('docker compose -p p --project-directory /srv up -d --force-recreate s');
+    expect(r[2]).toEqual({ where: '/srv, service s: command', command: hint });
+    expect(r[3].command).toBe('docker compose -p p --project-directory /srv up -d --force-recreate s');
   });
 });
 

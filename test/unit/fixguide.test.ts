@@ -2,8 +2,15 @@
 // line under the versioned name. Hostile names must print as quoted words.
 import { describe, expect, it } from 'vitest';
 import { parseCeleryWorker, rewriteWorkerName, splitShellWords } from '../../src/model/celery-argv.js';
-import { processRemediation, splitSshTarget, sshWhere, startLine } from '../../src/model/fixguide.js';
+import { remedies } from '../../src/model/remedy/commands.js';
+import { fixSteps, startArgv } from '../../src/model/remedy/fixguide.js';
 import type { ProcessRecord } from '../../src/model/types.js';
+import { shellJoin } from '../../src/util/shell.js';
+import { splitSshTarget, sshWhere } from '../../src/util/ssh-target.js';
+
+const processRemediation = (p: ProcessRecord, o: { serverVersion: string | null; hung: boolean; sshConfig?: string }) =>
+  remedies(fixSteps(p, o), { brokerDisplay: 'redis://b/0', sshConfig: o.sshConfig });
+const startLine = (p: ProcessRecord, v: string) => { const a = startArgv(p, v); return a && shellJoin(a); };
 
 function proc(argv: string[], over: Partial<ProcessRecord> = {}): ProcessRecord {
   return {
@@ -21,30 +28,32 @@ describe('processRemediation', () => {
   it('an incompatible worker: kill it, then start it under the versioned name with every other argument kept', () => {
     const p = proc([...APP, '-n', 'main@%h', '-Q', 'celery', '-c', '2'], { worker_name: 'main@pandalab-01' });
     expect(processRemediation(p, V)).toEqual([
-      { where: 'ssh pandalab-01', command: 'kill 2465874' },
+      { where: 'ssh pandalab-01', command: 'kill -TERM 2465874' },
       { where: 'ssh pandalab-01', command: 'celery -A app.tasks.celery_app worker -n main-v0.13.0@%h -Q celery -c 2' },
     ]);
   });
 
   it('a hung worker: TERM, then KILL for it and its children after a grace period', () => {
     expect(commands(proc([...APP, '-n', 'main@%h']), { ...V, hung: true })).toEqual([
-      'kill 2465874',
-      'sleep 10; kill -0 2465874 2>/dev/null && kill -9 2465874 2465880 2465881',
+      'kill -TERM 2465874',
+      'sleep 10; kill -0 2465874 2>/dev/null && kill -KILL 2465874 2465880 2465881',
       'celery -A app.tasks.celery_app worker -n main-v0.13.0@%h',
     ]);
   });
 
-  it('a stopped worker (T): KILL at once, since TERM would stay pending', () => {
-    expect(commands(proc([...APP], { state: 'T' }), { ...V, hung: true })[0]).toBe('kill -9 2465874 2465880 2465881');
+  it.each(['T', 't'])('a stopped worker (%s): continue it, TERM, then KILL if it lingers (the same plan as kill)', (state) => {
+    expect(commands(proc([...APP], { state }), { ...V, hung: true }).slice(0, 3)).toEqual([
+      'kill -CONT 2465874 2465880 2465881', 'kill -TERM 2465874', 'sleep 10; kill -0 2465874 2>/dev/null && kill -KILL 2465874 2465880 2465881',
+    ]);
   });
 
   it('without a server version there is no start line to give', () => {
-    expect(commands(proc([...APP]), { serverVersion: null, hung: false })).toEqual(['kill 2465874']);
+    expect(commands(proc([...APP]), { serverVersion: null, hung: false })).toEqual(['kill -TERM 2465874']);
   });
 
   it('never prints a kill for pid 0, 1 or a negative pid (they mean process groups or init)', () => {
     for (const pid of [0, 1, -1, Number.NaN]) expect(commands(proc([...APP], { pid, children: [-1, 0] }))).toEqual([expect.stringMatching(/^celery /)]);
-    expect(commands(proc([...APP], { state: 'T', children: [0, -1, 7] }))[0]).toBe('kill -9 2465874 7');
+    expect(commands(proc([...APP], { state: 'T', children: [0, -1, 7] }))[0]).toBe('kill -CONT 2465874 7');
   });
 
   it('starts from the directory the worker ran in, quoted', () => {

@@ -8,9 +8,9 @@ import { Writable } from 'node:stream';
 import { Command } from 'commander';
 import { describe, expect, it } from 'vitest';
 import { makeContext } from '../../src/cli/context.js';
-import { manPage } from '../../src/cli/manpage.js';
+import { manPage } from '../../src/cli/docs/manpage.js';
 import { buildProgram, EXAMPLES, EXIT_CODES_HELP } from '../../src/cli/program.js';
-import { code, prose, text } from '../../src/cli/roff.js';
+import { code, prose, text } from '../../src/cli/docs/roff.js';
 import { EXIT } from '../../src/errors.js';
 import { VERSION } from '../../src/version.js';
 

@@ -1,16 +1,18 @@
 // `fleetdoc diagnose`: every check over every source at once, what is wrong and what to type.
-import { FleetdocError, UsageError } from '../../errors.js';
+import { UsageError } from '../../errors.js';
+import { withBrokerTolerant } from '../../gather/broker.js';
+import { gatherEvidence, type Evidence } from '../../gather/evidence.js';
+import { readRegistries } from '../../gather/registries.js';
 import { CHECKS, diagnose, type BrokerFacts, type DiagnoseInput } from '../../model/diagnose.js';
-import { DEFAULT_UNACKED_AGE_S, parseMinWorkers, queueRow } from '../../model/queues.js';
+import { queueRow } from '../../model/queues.js';
+import { staleRows } from '../../model/stale-rows.js';
 import type { Severity } from '../../model/types.js';
 import { diagnoseJson, diagnoseText } from '../../render/diagnose.js';
 import { renderJson } from '../../render/json.js';
 import { makeStyle } from '../../render/style.js';
-import { collect, type Collected } from '../collect.js';
 import type { Context } from '../context.js';
-import { gatherFleet } from '../fleet.js';
-import type { Settings } from '../settings.js';
-import { readRegistries, staleReport, staleSettings, type StaleOptions } from './stale.js';
+import { queuePolicy, staleSettings, type StaleOptions } from '../settings/options.js';
+import type { Settings } from '../settings/settings.js';
 
 export interface DiagnoseOptions extends StaleOptions {
   only?: string[];
@@ -26,31 +28,42 @@ export async function runDiagnose(ctx: Context, settings: Settings, opts: Diagno
     return 0;
   }
   const names = chosenChecks(opts);
-  const st = staleSettings(ctx, settings, opts);
-  const min = parseMinWorkers(opts.minWorkers ?? []);
-  if (typeof min === 'string') throw new UsageError(min);
-  const registriesP = readRegistries(ctx, settings, st);
-  const { broker, c } = await gatherAll(ctx, settings, st.listenS);
+  const st = staleSettings(ctx.env, settings, opts);
+  const policy = queuePolicy(settings, opts.minWorkers ?? [], undefined, ctx.now() / 1000);
+  const registriesP = readRegistries(ctx, { urls: st.registries, timeoutMs: settings.timeoutMs, healthyS: st.healthyS, staleS: st.staleS });
+  const { broker, ev } = await withBrokerTolerant(ctx, settings, async (opened) => {
+    const got = await gatherEvidence(ctx, settings, opened.ok ? opened.broker : null, { listenS: st.listenS, queues: true, info: true, visibilityTimeoutS: st.visibilityS });
+    return { broker: brokerFacts(settings, opened.ok ? null : opened.error, got), ev: got };
+  });
   const registries = await registriesP;
-  const { fleet } = c;
-  const stale = broker.ok ? staleReport(ctx, settings, st, c, []).rows : [];
-  const policy = { ...min, unackedAgeS: DEFAULT_UNACKED_AGE_S, nowS: ctx.now() / 1000 };
+  const remedy = { brokerDisplay: settings.broker.display, keyPrefix: settings.broker.keyPrefix, sshConfig: settings.ssh.config };
+  const { fleet } = ev;
   const input: DiagnoseInput = {
     broker,
     serverVersion: fleet.serverVersion,
     workers: fleet.workers,
-    queues: c.queues.map((q) => queueRow(q, fleet.workers, policy)),
-    stale,
+    queues: ev.queues.map((q) => queueRow(q, fleet.workers, policy)),
+    stale: broker.ok ? staleRows(fleet.workers, { ...remedy, nowS: ctx.now() / 1000, graceS: st.graceS, heartbeats: ev.heartbeats }) : [],
     registries: registries.map((r) => ({ ...r, stale: r.entries.filter((e) => e.state === 'stale').map((e) => e.worker_id) })),
-    engines: fleet.engines,
-    hosts: fleet.hosts,
-    sshConfig: settings.ssh.config,
+    engines: ev.gathered.engines,
+    hosts: ev.gathered.hosts,
+    remedy,
     skipped: skipped(settings, broker, st.registries.length),
   };
   const result = diagnose(input, names);
   if (settings.json) ctx.stdout.write(renderJson(diagnoseJson(result)));
   else ctx.stdout.write(diagnoseText(result, makeStyle(settings.color, ctx.env), Boolean(opts.verbose)));
   return result.exit_code;
+}
+
+function brokerFacts(settings: Settings, error: string | null, ev: Evidence): BrokerFacts {
+  const i = ev.info;
+  return {
+    ok: error === null, display: settings.broker.display, error,
+    kind: i?.kind ?? null, latency_ms: i?.latency_ms ?? null, version: i?.version ?? null, used_memory: i?.used_memory ?? null,
+    maxmemory: i?.maxmemory ?? null, maxmemory_policy: i?.maxmemory_policy ?? null, rejected_connections: i?.rejected_connections ?? null,
+    alarms: i?.alarms ?? [],
+  };
 }
 
 function chosenChecks(opts: DiagnoseOptions): string[] {
@@ -60,29 +73,6 @@ function chosenChecks(opts: DiagnoseOptions): string[] {
   }
   const only = opts.only?.length ? new Set(opts.only) : known;
   return CHECKS.map((c) => c.name).filter((n) => only.has(n) && !opts.skip?.includes(n));
-}
-
-/** The broker may be down: then Docker and SSH still speak, and the broker checks say unknown. */
-async function gatherAll(ctx: Context, settings: Settings, listenS: number): Promise<{ broker: BrokerFacts; c: Collected }> {
-  const { connectBroker, explain } = await import('../../sources/broker/redis/connect.js');
-  const base = { display: settings.broker.display, latency_ms: null, version: null, used_memory: null, maxmemory: null, maxmemory_policy: null, rejected_connections: null };
-  let conn;
-  try {
-    conn = await connectBroker(settings.broker, settings.timeoutMs);
-  } catch (err) {
-    const error = (err as Error).message.replace(/^broker [^:]+(?::\/\/[^ ]*)?: /, '');
-    const fleet = await gatherFleet(ctx, settings, null);
-    return { broker: { ...base, ok: false, error }, c: { fleet, heartbeats: new Map(), queues: [], orphans: new Map(), info: null } };
-  }
-  try {
-    const c = await collect(ctx, settings, conn, { listenS, queues: true, info: true });
-    return { broker: { ...base, ...c.info, ok: true, error: null }, c };
-  } catch (err) {
-    if (err instanceof FleetdocError) throw err;
-    throw explain(err as Error, settings.broker, settings.timeoutMs);
-  } finally {
-    await conn.close();
-  }
 }
 
 function skipped(settings: Settings, broker: BrokerFacts, registries: number): DiagnoseInput['skipped'] {

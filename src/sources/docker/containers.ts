@@ -25,6 +25,8 @@ export interface DockerOptions {
   signal?: AbortSignal;
   /** For DOCKER_TLS_VERIFY, DOCKER_CERT_PATH, SSH_AUTH_SOCK, HOME (default process.env). */
   env?: NodeJS.ProcessEnv;
+  /** Only containers with these labels (`key` or `key=value`, all of them): --docker-label. */
+  labels?: string[];
 }
 
 /** Never rejects: an engine that fails is a result with ok false and a one-line error. */
@@ -53,7 +55,7 @@ async function gatherEngine(endpoint: string, opts: DockerOptions): Promise<Dock
   let client: EngineClient | null = null;
   try {
     client = await Promise.race([opening, stopped]);
-    const found = await Promise.race([readWorkers(client, endpoint, ctl.signal), stopped]);
+    const found = await Promise.race([readWorkers(client, endpoint, ctl.signal, opts.labels ?? []), stopped]);
     result.ok = true;
     result.containers = found.map((f) => f.record);
     const n = opts.logs ?? 0;
@@ -84,8 +86,9 @@ interface Found {
   tty: boolean;
 }
 
-async function readWorkers(client: EngineClient, endpoint: string, signal: AbortSignal): Promise<Found[]> {
-  const list: unknown = await client.docker.listContainers({ all: true, abortSignal: signal });
+async function readWorkers(client: EngineClient, endpoint: string, signal: AbortSignal, labels: string[]): Promise<Found[]> {
+  const filters = labels.length ? { filters: JSON.stringify({ label: labels }) } : {};
+  const list: unknown = await client.docker.listContainers({ all: true, abortSignal: signal, ...filters });
   if (!Array.isArray(list)) throw new EngineError('answered, but not as a Docker engine (no container list)');
   const candidates = list.filter((c) => c && typeof c.Id === 'string' && candidacy(c) !== null);
   const infos = await mapLimit(candidates, client.concurrency, (c) => inspect(client, c.Id, signal));

@@ -3,7 +3,7 @@
 // It runs the system ssh so agents, ProxyJump, ControlMaster and known_hosts
 // work as the user set them up; it only adds what keeps it from ever prompting.
 import { InterruptedError } from '../../errors.js';
-import { splitSshTarget } from '../../model/fixguide.js';
+import { splitSshTarget } from '../../util/ssh-target.js';
 import { failedReport, parseProbe, type HostReport } from './parse.js';
 import { PROBE_COMMAND } from './probe.js';
 

@@ -2,7 +2,8 @@
 import type { BrokerClient, ClientsResult, QueuesResult } from '../client.js';
 import type { BrokerTarget } from '../url.js';
 import { readClients } from './clients.js';
-import { connectBroker, type BrokerConnection } from './connect.js';
+import { FleetdocError } from '../../../errors.js';
+import { connectBroker, explain, type BrokerConnection } from './connect.js';
 import { listenHeartbeats } from './events.js';
 import { readBrokerInfo } from './info.js';
 import { broadcast, publishControl, SEP } from './pidbox.js';
@@ -16,6 +17,27 @@ export async function openRedis(target: BrokerTarget, timeoutMs: number): Promis
 }
 
 export function redisClient(conn: BrokerConnection): BrokerClient {
+  return guarded(conn, plainClient(conn));
+}
+
+// Every Redis failure mid-run becomes one line that says what to check, like a failed connect.
+function guarded(conn: BrokerConnection, c: BrokerClient): BrokerClient {
+  const wrap = <A extends unknown[], R>(f: (...a: A) => Promise<R>) => async (...a: A): Promise<R> => {
+    try {
+      return await f(...a);
+    } catch (err) {
+      if (err instanceof FleetdocError) throw err;
+      throw explain(err as Error, conn.target, conn.cmd.options.connectTimeout ?? 1000);
+    }
+  };
+  return {
+    ...c,
+    workers: wrap(c.workers), listen: wrap(c.listen), queueNames: wrap(c.queueNames), readQueues: wrap(c.readQueues),
+    info: wrap(c.info), shutdown: wrap(c.shutdown), answering: wrap(c.answering), removeGhost: wrap(c.removeGhost),
+  };
+}
+
+function plainClient(conn: BrokerConnection): BrokerClient {
   // Bindings serve twice: the queue names, then attributing unacked entries to queues.
   let bindings: Promise<Bindings> | null = null;
   const readB = () => (bindings ??= readBindings(conn));

@@ -1,22 +1,16 @@
 // The real effects behind `kill --yes`: broker control, ssh kill by pid, Docker stop/rm.
 // Remote commands are built from integers and fixed words only; no fleet text reaches a shell.
-import type { Effects } from '../model/killrun.js';
-import type { BrokerConnection } from './broker/redis/connect.js';
-import { broadcast, publishControl, SEP } from './broker/redis/pidbox.js';
+import type { EffectOptions } from '../gather/types.js';
+import type { Effects } from '../model/remedy/effects.js';
+import type { BrokerClient } from '../sources/broker/client.js';
+import type { EngineClient } from '../sources/docker/engine.js';
 
-export interface EffectOptions {
-  timeoutMs: number;
-  sshConfig: string | null;
-  fastKex: boolean;
-  env: NodeJS.ProcessEnv;
-}
-
-export function realEffects(conn: BrokerConnection, o: EffectOptions): Effects & { close(): void } {
-  const engines = new Map<string, Promise<import('./docker/engine.js').EngineClient>>();
+export function realEffects(broker: BrokerClient, o: EffectOptions): Effects & { close(): void } {
+  const engines = new Map<string, Promise<EngineClient>>();
   const engine = async (text: string) => {
     if (!engines.has(text)) {
       engines.set(text, (async () => {
-        const { parseEndpoint, openEngine } = await import('./docker/engine.js');
+        const { parseEndpoint, openEngine } = await import('../sources/docker/engine.js');
         const ep = parseEndpoint(text);
         if ('error' in ep) throw new Error(ep.error);
         return openEngine(ep, { timeoutMs: Math.max(o.timeoutMs, 5000), env: o.env });
@@ -25,11 +19,8 @@ export function realEffects(conn: BrokerConnection, o: EffectOptions): Effects &
     return engines.get(text)!;
   };
   return {
-    shutdown: async (name) => void (await publishControl(conn, 'shutdown', [name])),
-    answering: async (name) => {
-      const r = await broadcast(conn, [{ method: 'ping' }], { destination: [name], timeoutMs: Math.min(o.timeoutMs, 1000) });
-      return r.replies.get('ping')!.has(name);
-    },
+    shutdown: (name) => broker.shutdown([name]),
+    answering: (name) => broker.answering(name, Math.min(o.timeoutMs, 1000)),
     signal: async (target, signal, pids) => {
       const res = await ssh(target, ['kill', `-${signal}`, ...pids.map(String)], o);
       // kill exits 1 when a pid is already gone: that is the outcome we want. Not permitted is not.
@@ -51,10 +42,9 @@ export function realEffects(conn: BrokerConnection, o: EffectOptions): Effects &
         return /no such container|404/i.test(String(err)) ? false : null;
       }
     },
-    removeBinding: async (name) => {
-      await conn.cmd.srem(conn.key('_kombu.binding.celery.pidbox'), `${SEP}${SEP}${name}.celery.pidbox`);
-    },
+    removeBinding: (name) => broker.removeGhost(name),
     sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
+    now: () => Date.now(),
     close: () => {
       for (const p of engines.values()) p.then((c) => c.close(), () => undefined);
     },
@@ -72,7 +62,7 @@ async function dockerCall(run: () => Promise<unknown>, fine: (err: string) => bo
 }
 
 async function ssh(target: string, words: string[], o: EffectOptions): Promise<{ exitCode: number | null; error: string }> {
-  const [{ execa }, { sshArgs, sshEnv, explainSsh }] = await Promise.all([import('execa'), import('./ssh/hosts.js')]);
+  const [{ execa }, { sshArgs, sshEnv, explainSsh }] = await Promise.all([import('execa'), import('../sources/ssh/hosts.js')]);
   const deadline = Math.max(o.timeoutMs, 5000);
   const args = sshArgs(target, o.sshConfig, deadline, { fastKex: o.fastKex, command: words });
   const res = await execa('ssh', args, { stdin: 'ignore', reject: false, timeout: deadline, env: sshEnv(o.env), extendEnv: false });

@@ -1,10 +1,11 @@
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { bindingMember, planKill } from '../../src/model/killplan.js';
-import { buildWorkers } from '../../src/model/merge.js';
-import { globToRegExp, selectTargets } from '../../src/model/select.js';
+import { bindingMember } from '../../src/model/remedy/commands.js';
+import { planKill } from '../../src/model/remedy/plan.js';
+import { globToRegExp, selectTargets } from '../../src/model/remedy/targets.js';
 import type { BrokerWorker, ProcessRecord } from '../../src/model/types.js';
 import { splitShellWords } from '../../src/util/shell.js';
+import { fleetOf } from '../helpers/model.js';
 
 const bw = (name: string, over: Partial<BrokerWorker> = {}): BrokerWorker => ({
   name, responsive: true, pid: 100, concurrency: 1, uptime_s: 1, queues: ['celery'], children: [101], broker: null, in_roster: true, ...over,
@@ -13,11 +14,11 @@ const proc = (name: string, over: Partial<ProcessRecord> = {}): ProcessRecord =>
   target: 'hostA', host: 'hostA', pid: 29, ppid: 1, state: 'S', elapsed_s: 10, rss_kb: 1000, children: [30, 31],
   command: 'celery worker', argv: ['celery', 'worker'], worker_name: name, queues: ['celery'], concurrency: 2, ...over,
 });
-const fleet = buildWorkers({
-  broker: [bw('main-v0.13.0@hostA'), bw('celery@hostA'), bw('old-v0.12.0@hostA'), bw('render-v0.13.0@hostA', { responsive: false, pid: null, queues: null })],
+const fleet = fleetOf({
+  workers: [bw('main-v0.13.0@hostA'), bw('celery@hostA'), bw('old-v0.12.0@hostA'), bw('render-v0.13.0@hostA', { responsive: false, pid: null, queues: null })],
   processes: [proc('render-v0.13.0@hostA', { state: 'T' }), proc('celery@hostA', { pid: 100, children: [101] })],
-}, { serverVersion: '0.13.0', compatible: null });
-const opts = { graceS: 10, rm: false, brokerDisplay: 'redis://:****@b:6379/0', gone: new Set<string>() };
+});
+const opts = { graceS: 10, rm: false, brokerDisplay: 'redis://:****@b:6379/0' };
 
 describe('selectTargets', () => {
   it('a glob never hits a compatible, responsive worker', () => {
@@ -32,7 +33,7 @@ describe('selectTargets', () => {
     expect(selectTargets(fleet, [], ['unversioned']).map((s) => s.worker?.name)).toEqual(['celery@hostA']);
     expect(selectTargets(fleet, [], ['mismatched']).map((s) => s.worker?.name)).toEqual(['old-v0.12.0@hostA']);
     expect(selectTargets(fleet, [], ['incompatible']).map((s) => s.worker?.name).sort()).toEqual(['celery@hostA', 'old-v0.12.0@hostA']);
-    expect(selectTargets(fleet, [], ['stale'], new Set(['render-v0.13.0@hostA', 'main-v0.13.0@hostA'])).map((s) => s.worker?.name)).toEqual(['render-v0.13.0@hostA']);
+    expect(selectTargets(fleet, [], ['stale']).map((s) => s.worker?.name)).toEqual(['render-v0.13.0@hostA']);
   });
   it('host:pid and unknown targets', () => {
     expect(selectTargets(fleet, ['hostA:29'], [])[0].worker?.name).toBe('render-v0.13.0@hostA');
@@ -48,18 +49,19 @@ describe('planKill', () => {
     expect(a.steps.map((s) => s.kind)).toEqual(['broker-shutdown', 'wait-gone', 'signal', 'wait-gone', 'signal']);
     expect(a.commands).toEqual([
       "celery -b 'redis://:****@b:6379/0' control shutdown -d celery@hostA",
-      'ssh hostA kill -TERM 100',
-      'ssh hostA kill -KILL 100 101',
+      "ssh hostA 'sleep 10; kill -0 100 2>/dev/null && kill -TERM 100'",
+      "ssh hostA 'sleep 10; kill -0 100 2>/dev/null && kill -KILL 100 101'",
     ]);
   });
-  it('a stopped (T) process gets KILL at once, children included', () => {
-    const [a] = planKill(selectTargets(fleet, ['render-v0.13.0@hostA'], []), opts);
-    expect(a.commands).toEqual(['ssh hostA kill -KILL 29 30 31']);
+  it.each(['T', 't'])('a stopped (%s) process is continued first, so TERM can hand its message back; KILL if it lingers', (state) => {
+    const ws = fleetOf({ workers: [bw('render-v0.13.0@hostA', { responsive: false, pid: null, queues: null })], processes: [proc('render-v0.13.0@hostA', { state })] });
+    const [a] = planKill(selectTargets(ws, ['render-v0.13.0@hostA'], []), opts);
+    expect(a.commands).toEqual(['ssh hostA kill -CONT 29 30 31', 'ssh hostA kill -TERM 29', "ssh hostA 'sleep 10; kill -0 29 2>/dev/null && kill -KILL 29 30 31'"]);
     expect(a).toMatchObject({ host: 'hostA', pid: 29, result: 'planned' });
   });
   it('hostile names are quoted in every command', () => {
     const evil = 'x;touch /tmp/p $(id)@h';
-    const w = buildWorkers([bw(evil)], { serverVersion: '0.13.0', compatible: null });
+    const w = fleetOf({ workers: [bw(evil)] });
     const [a] = planKill(selectTargets(w, [evil], []), opts);
     expect(splitShellWords(a.commands[0])).toEqual(['celery', '-b', 'redis://:****@b:6379/0', 'control', 'shutdown', '-d', evil]);
   });

@@ -1,11 +1,11 @@
 // man/fleetdoc.1, generated from the commander tree plus the exit codes, examples and the settings
 // the code reads. Pure, and free of the current date, so the committed file can be checked as current.
 import type { Command } from 'commander';
-import { KNOWN as CONFIG_KEYS } from './config.js';
+import { KNOWN as CONFIG_KEYS } from '../settings/config.js';
 import { describeProgram, type CommandSpec } from './describe.js';
-import { EXAMPLES, EXIT_CODES_HELP, NOTES } from './program.js';
+import { EXAMPLES, EXIT_CODES_HELP, NOTES } from '../help.js';
 import { bold, code, codeBlock, italic, optionList, prose, text } from './roff.js';
-import { DEFAULT_BROKER, DEFAULT_DOCKER_SOCKET } from './settings.js';
+import { DEFAULT_BROKER, DEFAULT_DOCKER_SOCKET } from '../settings/settings.js';
 
 const ENVIRONMENT: [string, string][] = [
   ['CELERY_BROKER_URL', `The broker URL when --broker is not given (default ${DEFAULT_BROKER}).`],

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { ago, staleState, type StaleInput } from '../../src/model/stale.js';
+import { ago, liveness, type LivenessInput } from '../../src/model/liveness.js';
 
+type StaleInput = LivenessInput;
 const base: StaleInput = {
-  name: 'render-v0.13.0@pandalab-01',
   responsive: false,
   inRoster: true,
   timeoutS: 1,
@@ -13,15 +13,16 @@ const base: StaleInput = {
   hostUnreachable: null,
   heartbeat: null,
   listenedS: 2.5,
-  brokerMismatch: null,
+  match: { match: 'unknown', broker: null, evidence: null },
+  listeners: { silent: 0, addrs: [] },
   unacked: null,
   visibilityTimeoutS: 3600,
 };
-const s = (over: Partial<StaleInput>) => staleState({ ...base, ...over });
+const s = (over: Partial<StaleInput>) => liveness({ ...base, ...over });
 const proc = (state: string) => ({ host: 'pandalab-01', pid: 29, state });
 const box = (status: string, exit_code: number | null = null, oom_killed = false) => ({ name: 'render-1', status, exit_code, oom_killed });
 
-describe('staleState', () => {
+describe('liveness', () => {
   it.each<[string, Partial<StaleInput>, string, RegExp[]]>([
     ['responsive and beating', { responsive: true, heartbeat: { age_s: 0.8, freq: 2 } }, 'healthy', []],
     ['responsive, not listened', { responsive: true, listenedS: 0 }, 'healthy', []],
@@ -35,7 +36,14 @@ describe('staleState', () => {
     ['alive process, heartbeat late', { process: proc('R'), heartbeat: { age_s: 30, freq: 2 } }, 'stale', [/^no ping reply/, /alive \(R\)/, /^last heartbeat 30 s ago .*: hung/]],
     ['alive process, not listened', { process: proc('S'), listenedS: 0 }, 'unresponsive', [/^no ping reply/, /alive \(S\)$/]],
     ['alive process, still beating', { process: proc('S'), heartbeat: { age_s: 1.2, freq: 2 } }, 'unresponsive', [/^no ping reply/, /^still sends heartbeats \(last 1\.2 s ago\): its event loop runs/]],
-    ['alive, other broker', { process: proc('S'), brokerMismatch: 'redis://10.0.0.9:6379/0' }, 'unresponsive', [/^no ping reply/, /^process 29 on pandalab-01 talks to another broker: redis:\/\/10\.0\.0\.9/, /^no heartbeat/]],
+    ['alive, other broker', { process: proc('S'), match: { match: 'other', broker: 'redis://10.0.0.9:6379/0', evidence: 'its settings name another broker: redis://10.0.0.9:6379/0' } }, 'foreign', [/^runs on another broker: its settings name another broker: redis:\/\/10\.0\.0\.9/]],
+    ['alive, connected to no broker', { process: proc('S'), match: { match: 'none', broker: 'redis://192.0.2.1:6379/0', evidence: 'its broker is redis://192.0.2.1:6379/0, but still trying to connect to 192.0.2.1:6379' } }, 'unresponsive', [/^no ping reply/, /^process 29 on pandalab-01 is alive \(S\) but connected to no broker: .*still trying to connect to 192\.0\.2\.1:6379$/, /^no heartbeat/]],
+    ['alive, not in roster, nothing says where', { inRoster: false, process: proc('S') }, 'unresponsive', [/^no ping reply/, /alive \(S\)$/, /^not on this broker, cause unknown/]],
+    ['alive, not in roster, connected here', { inRoster: false, process: proc('S'), match: { match: 'same', broker: 'redis://h/0', evidence: 'connected to this broker from 127.0.0.1:5000 (db 0)' } }, 'stale', [/^no ping reply/, /alive \(S\)$/, /^connected to this broker from/, /: hung/]],
+    ['ghost, but silent listeners remain', { listeners: { silent: 1, addrs: ['127.0.0.1:40000 idle 30 s'] } }, 'unresponsive', [/^no ping reply/, /^no worker process on its SSH host$/, /^no heartbeat/, /^1 listener on the broker's mailbox channel did not answer \(still connected from 127\.0\.0\.1:40000 idle 30 s\): hung or stopped, not gone$/]],
+    ['alive, just started', { process: proc('S'), upS: 4 }, 'unresponsive', [/^no ping reply/, /^process 29 on pandalab-01 is alive \(S\), up 4 s: may still be starting$/]],
+    ['container just restarted', { container: box('running'), upS: 3, restarts: 2 }, 'unresponsive', [/^no ping reply/, /^container render-1 is running, up 3 s after 2 restarts \(likely crash-looping\): may still be starting$/]],
+    ['roster entry, the broker cannot count listeners', { listeners: { silent: null, addrs: [] } }, 'unresponsive', [/^no ping reply/, /^no worker process/, /^no heartbeat/, /cause unknown$/]],
     ['container restarting', { processLookedUp: false, containerLookedUp: true, container: box('restarting', 1) }, 'unresponsive', [/^no ping reply/, /^container render-1 is restarting \(exit code 1\)$/, /^no heartbeat/]],
     ['container exited OOM', { processLookedUp: false, containerLookedUp: true, container: box('exited', 137, true) }, 'unresponsive', [/^no ping reply/, /^container render-1 has exited \(exit code 137, OOM-killed\)$/, /^no heartbeat/]],
     ['container paused', { containerLookedUp: true, container: box('paused') }, 'unresponsive', [/^no ping reply/, /render-1 is paused$/, /^no heartbeat/]],
@@ -52,7 +60,17 @@ describe('staleState', () => {
     expect(v.state).toBe(state);
     expect(v.reasons).toHaveLength(reasons.length);
     reasons.forEach((re, i) => expect(v.reasons[i]).toMatch(re));
-    expect(v.severity).toBe(state === 'healthy' ? 'ok' : state === 'degraded' ? 'warning' : 'critical');
+  });
+
+  it.each<[string, Partial<StaleInput>, boolean]>([
+    ['a stopped process', { process: proc('T') }, true],
+    ['a ghost the broker counts no listener for', {}, true],
+    ['a roster entry the broker cannot count for', { listeners: { silent: null, addrs: [] } }, false],
+    ['a live process nothing ties to this broker', { inRoster: false, process: proc('S') }, false],
+    ['an unreachable host', { processLookedUp: false, hostUnreachable: 'ssh h: refused' }, false],
+    ['a worker still starting', { process: proc('S'), upS: 5 }, false],
+  ])('only positive evidence backs a verdict: %s', (_label, over, evidenced) => {
+    expect(s(over).evidenced).toBe(evidenced);
   });
 
   it('uses the timeout in the first reason', () => {
@@ -81,7 +99,7 @@ describe('staleState', () => {
 
   it('the issue example: a stopped worker holding one task', () => {
     const v = s({ listenedS: 0, process: proc('T'), unacked: { count: 1, oldest_age_s: 840 } });
-    expect(v).toMatchObject({ state: 'unresponsive', severity: 'critical' });
+    expect(v).toMatchObject({ state: 'unresponsive', evidenced: true });
     expect(v.reasons.slice(0, 2)).toEqual(['no ping reply in 1.0 s', 'process 29 on pandalab-01 is stopped (T)']);
   });
 

@@ -1,20 +1,10 @@
-// Carry out a kill plan through a small set of effects, then verify each target.
-// The effects are the only I/O; tests drive this with fakes, the CLI with real sources.
-import type { KillAction, Step } from './killplan.js';
+// Carry out a kill plan through a small set of effects, then verify each target. The only code that
+// changes the fleet; tests drive it with fake effects, the CLI with real ones.
+import type { Effects } from '../model/remedy/effects.js';
+import type { KillAction } from '../model/remedy/plan.js';
+import type { Step } from '../model/remedy/steps.js';
 
-export interface Effects {
-  shutdown(name: string): Promise<void>;
-  /** Does the worker still answer a ping? */
-  answering(name: string): Promise<boolean>;
-  signal(target: string, signal: 'TERM' | 'KILL', pids: number[]): Promise<string | null>;
-  /** null when it cannot be told (host unreachable). */
-  alive(target: string, pid: number): Promise<boolean | null>;
-  dockerStop(engine: string, id: string, seconds: number): Promise<string | null>;
-  dockerRm(engine: string, id: string): Promise<string | null>;
-  containerRunning(engine: string, id: string): Promise<boolean | null>;
-  removeBinding(name: string): Promise<void>;
-  sleep(ms: number): Promise<void>;
-}
+export type { Effects } from '../model/remedy/effects.js';
 
 export async function runAction(a: KillAction, fx: Effects): Promise<KillAction> {
   if (a.result === 'skipped') return a;
@@ -47,11 +37,11 @@ async function runStep(step: Step, a: KillAction, fx: Effects): Promise<string |
       return null;
     case 'wait-gone': {
       // Poll rather than sleep the whole grace: most workers stop in well under a second.
-      const until = Date.now() + step.seconds * 1000;
+      const until = fx.now() + step.seconds * 1000;
       do {
         await fx.sleep(250);
         if ((await verify(a, fx)).every((s) => s === false)) return 'gone';
-      } while (Date.now() < until);
+      } while (fx.now() < until);
       return null;
     }
     case 'signal':
@@ -62,6 +52,8 @@ async function runStep(step: Step, a: KillAction, fx: Effects): Promise<string |
       return fx.dockerRm(step.engine, step.id);
     case 'remove-binding':
       return null; // only once verified gone, in runAction
+    default:
+      return null; // printed advice (start lines, compose, logs) is never run
   }
 }
 

@@ -2,7 +2,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { UsageError } from '../errors.js';
+import { UsageError } from '../../errors.js';
 
 export interface ConfigFile {
   broker?: string;
@@ -15,9 +15,13 @@ export interface ConfigFile {
   docker?: string[];
   registry?: string[];
   min_workers?: Record<string, number> | number;
+  /** kombu's broker_transport_options, e.g. {"master_name": "mymaster"} for Sentinel. */
+  broker_transport_options?: Record<string, string | number>;
+  /** Only containers carrying these labels. */
+  docker_labels?: string[];
 }
 
-export const KNOWN = new Set(['broker', 'server_version', 'server_version_from', 'compatible', 'timeout', 'ssh', 'ssh_config', 'docker', 'registry', 'min_workers']);
+export const KNOWN = new Set(['broker', 'server_version', 'server_version_from', 'compatible', 'timeout', 'ssh', 'ssh_config', 'docker', 'registry', 'min_workers', 'broker_transport_options', 'docker_labels']);
 
 /** -c wins; else $FLEETDOC_CONFIG; else ./fleetdoc.json; else $XDG_CONFIG_HOME/fleetdoc/config.json. */
 export function configPath(flag: string | undefined, env: NodeJS.ProcessEnv, cwd = process.cwd()): string | null {

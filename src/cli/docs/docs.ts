@@ -2,11 +2,11 @@
 // writes or checks them from the built code; the unit tests compare them with the sources.
 import { Writable } from 'node:stream';
 import type { Command } from 'commander';
-import { VERSION } from '../version.js';
+import { VERSION } from '../../version.js';
 import { bashCompletion, fishCompletion, zshCompletion } from './completion.js';
-import { makeContext } from './context.js';
+import { makeContext } from '../context.js';
 import { manPage } from './manpage.js';
-import { buildProgram } from './program.js';
+import { buildProgram } from '../program.js';
 
 export function generatedDocs(program: Command, version = VERSION): Record<string, string> {
   return {

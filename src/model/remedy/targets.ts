@@ -1,5 +1,6 @@
-// Pure: which workers a `kill` invocation means. A compatible, responsive worker is hit only when named exactly.
-import type { Worker } from './types.js';
+// Pure: which workers a `kill` invocation means. A compatible, responsive worker, a worker of another
+// broker, and one whose silence has no evidence behind it are hit only when named exactly.
+import type { Worker } from '../types.js';
 
 export type Selector = 'incompatible' | 'unversioned' | 'mismatched' | 'stale';
 
@@ -12,12 +13,7 @@ export interface Selection {
   problem: string | null;
 }
 
-export function selectTargets(
-  workers: Worker[],
-  targets: string[],
-  selectors: Selector[],
-  staleNames: Set<string> = new Set(),
-): Selection[] {
+export function selectTargets(workers: Worker[], targets: string[], selectors: Selector[]): Selection[] {
   const out: Selection[] = [];
   const seen = new Set<Worker>();
   const push = (s: Selection) => {
@@ -47,7 +43,7 @@ export function selectTargets(
     if (/[*?[]/.test(t)) {
       const re = globToRegExp(t);
       const hits = workers.filter((w) => re.test(w.name) && !protectedWorker(w));
-      if (!hits.length) push({ target: t, worker: null, how: 'glob', problem: `${t} matches no incompatible or unresponsive worker` });
+      if (!hits.length) push({ target: t, worker: null, how: 'glob', problem: `${t} matches no incompatible or unresponsive worker of this broker` });
       hits.forEach((w) => push({ target: t, worker: w, how: 'glob', problem: null }));
       continue;
     }
@@ -56,22 +52,26 @@ export function selectTargets(
   for (const sel of selectors) {
     for (const w of workers) {
       if (protectedWorker(w)) continue;
-      if (matches(w, sel, staleNames)) push({ target: `--${sel}`, worker: w, how: sel, problem: null });
+      if (matches(w, sel)) push({ target: `--${sel}`, worker: w, how: sel, problem: null });
     }
   }
   return out;
 }
 
-/** Compatible and answering: never hit by a glob or a selector. */
+/**
+ * Never hit by a glob or a selector: compatible and answering; on another broker; or silent with no
+ * evidence of why (silence alone never plans a kill).
+ */
 export function protectedWorker(w: Worker): boolean {
-  return w.compatible && w.responsive;
+  return (w.compatible && w.responsive) || !w.verdict.actionable;
 }
 
-function matches(w: Worker, sel: Selector, stale: Set<string>): boolean {
+function matches(w: Worker, sel: Selector): boolean {
   if (sel === 'incompatible') return !w.compatible;
   if (sel === 'unversioned') return w.status === 'unversioned';
   if (sel === 'mismatched') return w.status === 'mismatched';
-  return stale.has(w.name);
+  const v = w.verdict;
+  return (v.state === 'unresponsive' || v.state === 'stale' || v.state === 'gone') && v.severity === 'critical';
 }
 
 /** Shell-style glob (`*`, `?`, `[…]`) over the whole name. */

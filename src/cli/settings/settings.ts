@@ -1,9 +1,10 @@
 // Global settings: flags beat environment, which beats the config file, which beats defaults.
 import { existsSync, readFileSync } from 'node:fs';
-import { UsageError } from '../errors.js';
-import { DEFAULT_DOCKER_ENDPOINT } from '../model/containers.js';
-import { isValidRange, parseVersion } from '../model/version.js';
-import { parseBrokerUrl, type BrokerTarget } from '../sources/broker/url.js';
+import { UsageError } from '../../errors.js';
+import type { GatherSettings, SshSettings } from '../../gather/types.js';
+import { DEFAULT_DOCKER_ENDPOINT } from '../../model/remedy/commands.js';
+import { isValidRange, parseVersion } from '../../model/version.js';
+import { parseBrokerUrl, type BrokerTarget } from '../../sources/broker/url.js';
 import { configPath, loadConfig, type ConfigFile } from './config.js';
 
 export interface GlobalFlags {
@@ -22,35 +23,29 @@ export interface GlobalFlags {
   sshConcurrency?: string;
   sshFastKex?: boolean;
   logs?: string;
+  dockerLabel?: string[];
+  brokerTransportOption?: string[];
+  rabbitmqApi?: string;
 }
+
+export type { SshSettings } from '../../gather/types.js';
 
 export interface DockerSettings {
   /** Endpoints to inspect; empty = Docker is not a source this run. */
   endpoints: string[];
+  /** Only containers carrying these labels (--docker-label). */
+  labels: string[];
 }
 
-export interface SshSettings {
-  hosts: string[];
-  config: string | null;
-  concurrency: number;
-  fastKex: boolean;
-}
-
-export interface Settings {
+export interface Settings extends GatherSettings {
   broker: BrokerTarget;
-  serverVersion: string | null;
   /** Where the server version came from, for messages. */
   serverVersionFrom: string | null;
-  compatible: string | null;
-  timeoutMs: number;
   json: boolean;
   color: boolean;
   debug: boolean;
   config: ConfigFile;
   docker: DockerSettings;
-  ssh: SshSettings;
-  /** Last N log lines of problem containers (0 = none). */
-  logs: number;
   warnings: string[];
 }
 
@@ -59,7 +54,7 @@ export const DEFAULT_BROKER = 'redis://localhost:6379/0';
 export function resolveSettings(flags: GlobalFlags, env: NodeJS.ProcessEnv, stdoutIsTTY: boolean): Settings {
   const path = configPath(flags.config, env);
   const { config, warnings } = loadConfig(path, Boolean(flags.config || env.FLEETDOC_CONFIG));
-  const broker = parseBrokerUrl(flags.broker ?? env.CELERY_BROKER_URL ?? config.broker ?? DEFAULT_BROKER);
+  const broker = parseBrokerUrl(flags.broker ?? env.CELERY_BROKER_URL ?? config.broker ?? DEFAULT_BROKER, transportOptions(flags, config));
   const server = serverVersion(flags, env, config);
   const compatible = flags.compatible ?? config.compatible ?? null;
   if (compatible !== null && !isValidRange(compatible)) throw new UsageError(`--compatible ${JSON.stringify(compatible)} is not a valid semver range`);
@@ -77,6 +72,19 @@ export function resolveSettings(flags: GlobalFlags, env: NodeJS.ProcessEnv, stdo
     logs: count('--logs', flags.logs ?? '0', 0, 10_000),
     warnings,
   };
+}
+
+/** kombu's transport options: the config file's broker_transport_options, then each --broker-transport-option. */
+function transportOptions(flags: GlobalFlags, config: ConfigFile): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(config.broker_transport_options ?? {})) out[k] = String(v);
+  for (const kv of flags.brokerTransportOption ?? []) {
+    const i = kv.indexOf('=');
+    if (i <= 0) throw new UsageError(`--broker-transport-option ${JSON.stringify(kv)} must be KEY=VALUE, e.g. master_name=mymaster`);
+    out[kv.slice(0, i)] = kv.slice(i + 1);
+  }
+  if (flags.rabbitmqApi) out.rabbitmq_api = flags.rabbitmqApi;
+  return out;
 }
 
 function serverVersion(flags: GlobalFlags, env: NodeJS.ProcessEnv, config: ConfigFile): { serverVersion: string | null; serverVersionFrom: string | null } {
@@ -110,12 +118,18 @@ export const DEFAULT_DOCKER_SOCKET = DEFAULT_DOCKER_ENDPOINT.slice('unix://'.len
 
 /** --no-docker wins; then --docker endpoints; then config; then DOCKER_HOST or the default socket, if present. */
 function dockerSettings(flags: GlobalFlags, env: NodeJS.ProcessEnv, config: ConfigFile): DockerSettings {
-  if (flags.docker === false) return { endpoints: [] };
+  const labels = [...(config.docker_labels ?? []), ...(flags.dockerLabel ?? [])];
+  for (const l of labels) if (!/^[^=\s]+(=.*)?$/.test(l)) throw new UsageError(`--docker-label ${JSON.stringify(l)} must be KEY or KEY=VALUE`);
+  return { endpoints: dockerEndpoints(flags, env, config), labels };
+}
+
+function dockerEndpoints(flags: GlobalFlags, env: NodeJS.ProcessEnv, config: ConfigFile): string[] {
+  if (flags.docker === false) return [];
   const given = (flags.docker ?? []).map((e) => (e === 'default' ? defaultDockerEndpoint(env) : e));
-  if (given.length) return { endpoints: [...new Set(given)] };
-  if (config.docker?.length) return { endpoints: config.docker };
-  if (env.DOCKER_HOST) return { endpoints: [env.DOCKER_HOST] };
-  return { endpoints: existsSync(DEFAULT_DOCKER_SOCKET) ? [DEFAULT_DOCKER_ENDPOINT] : [] };
+  if (given.length) return [...new Set(given)];
+  if (config.docker?.length) return config.docker;
+  if (env.DOCKER_HOST) return [env.DOCKER_HOST];
+  return existsSync(DEFAULT_DOCKER_SOCKET) ? [DEFAULT_DOCKER_ENDPOINT] : [];
 }
 
 function defaultDockerEndpoint(env: NodeJS.ProcessEnv): string {

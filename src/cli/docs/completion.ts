@@ -1,11 +1,11 @@
 // Shell completion scripts generated from the commander tree: `fleetdoc completion bash|zsh|fish`
 // and the files in completions/ (scripts/gen-docs.mjs). Pure: same tree in, same bytes out.
 import type { Command } from 'commander';
-import { UsageError } from '../errors.js';
+import { UsageError } from '../../errors.js';
 import { describeProgram, names, word, type OptionSpec } from './describe.js';
 import { fishCompletion } from './completion-fish.js';
 import { zshCompletion } from './completion-zsh.js';
-import { SHELLS } from './program.js';
+import { SHELLS } from '../help.js';
 
 export { fishCompletion, SHELLS, zshCompletion };
 

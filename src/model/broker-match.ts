@@ -1,0 +1,99 @@
+// Pure: is a silent worker on this broker, on another one, or on none? Only positive evidence counts:
+// its TCP connections matched against the broker's client list, the broker URL its env or argv names.
+import { brokerAddress, normalHost, splitHostPort, type BrokerAddress } from '../util/broker-address.js';
+import type { ClientConn, OurBroker } from './evidence.js';
+import type { ContainerRecord, ProcessRecord } from './types.js';
+
+export type BrokerMatch = 'same' | 'other' | 'none' | 'unknown';
+
+export interface MatchResult {
+  match: BrokerMatch;
+  /** Where it is connected or pointed, as seen (password masked), or null. */
+  broker: string | null;
+  /** One line of evidence, e.g. "connected to db 1 of this Redis (127.0.0.1:6399)". */
+  evidence: string | null;
+}
+
+const UNKNOWN: MatchResult = { match: 'unknown', broker: null, evidence: null };
+
+export function matchBroker(
+  p: ProcessRecord | null,
+  c: ContainerRecord | null,
+  ours: OurBroker,
+  clients: ClientConn[] | null,
+): MatchResult {
+  const url = p?.broker_url ?? c?.broker_url ?? null;
+  const named = brokerAddress(url);
+  const fromConnections = p ? byConnections(p, ours, clients, named, url) : null;
+  return fromConnections ?? byUrl(named, url, ours) ?? UNKNOWN;
+}
+
+function byConnections(p: ProcessRecord, ours: OurBroker, clients: ClientConn[] | null, named: BrokerAddress | null, url: string | null): MatchResult | null {
+  if (!p.connections) return null;
+  const here = ours.host !== null && ours.port !== null ? `${ours.host}:${ours.port}` : null;
+  const isOurs = (remote: string) => {
+    const r = splitHostPort(remote);
+    return r !== null && ours.port !== null && r.port === ours.port && r.host === normalHost(ours.host ?? '');
+  };
+  const established = p.connections.filter((x) => x.state === 'established');
+  const toUs = established.filter((x) => isOurs(x.remote));
+  if (toUs.length) {
+    // The broker lists each client under the address the worker sees as its local end.
+    const seen = (clients ?? []).filter((cl) => toUs.some((x) => sameAddr(x.local, cl.addr)));
+    const db = seen.find((cl) => cl.db !== null)?.db ?? named?.db ?? null;
+    if (ours.kind === 'redis' && db !== null && db !== ours.db) {
+      return { match: 'other', broker: `${here}/${db}`, evidence: `connected to db ${db} of this Redis (${here})` };
+    }
+    return { match: 'same', broker: ours.display, evidence: `connected to this broker from ${toUs[0].local}${db !== null ? ` (db ${db})` : ''}` };
+  }
+  const target = named && named.port !== null ? `${named.host}:${named.port}` : null;
+  const pointedHere = named !== null && sameBroker(named, ours) === true;
+  // A host name in the URL may resolve to the address the socket shows: then the port must do.
+  const toTarget = named && target ? established.find((x) => {
+    const r = splitHostPort(x.remote);
+    return r !== null && r.port === named.port && (r.host === named.host || !isIpLiteral(named.host));
+  }) : undefined;
+  if (toTarget && !pointedHere) return { match: 'other', broker: url, evidence: `connected to ${target}, the broker its ${p.broker_from ?? 'settings'} names${named?.db !== null && named?.db !== undefined ? ` (db ${named.db})` : ''}` };
+  const trying = p.connections.find((x) => x.state === 'syn-sent');
+  if (named && !toTarget) {
+    const how = trying ? `still trying to connect to ${trying.remote}` : 'no connection to it is open';
+    return { match: 'none', broker: url, evidence: `its broker is ${url}, but ${how}` };
+  }
+  if (!established.length) {
+    return { match: 'none', broker: trying?.remote ?? null, evidence: trying ? `still trying to connect to ${trying.remote}` : 'it has no TCP connection open' };
+  }
+  // Connected elsewhere, and nothing names its broker: that it is not this broker is all we know.
+  return { match: 'other', broker: established[0].remote, evidence: `connected to ${established.map((x) => x.remote).join(', ')}, not to this broker` };
+}
+
+function byUrl(named: BrokerAddress | null, url: string | null, ours: OurBroker): MatchResult | null {
+  if (!named || !url) return null;
+  const same = sameBroker(named, ours);
+  if (same === true) return { match: 'same', broker: url, evidence: `its settings name this broker (${url})` };
+  if (same === false) return { match: 'other', broker: url, evidence: `its settings name another broker: ${url}` };
+  return { match: 'unknown', broker: url, evidence: `its settings name ${url}; whether that is this broker under another name cannot be told` };
+}
+
+/** true: the same broker; false: surely another one; null: cannot tell (another host name, maybe an alias). */
+export function sameBroker(a: BrokerAddress, ours: OurBroker): boolean | null {
+  const kind = ours.kind === 'amqp' ? 'amqp' : 'redis';
+  const aKind = a.kind === 'sentinel' ? 'redis' : a.kind;
+  if (aKind !== kind) return false;
+  // Another db (or vhost) is another broker whatever the host is called.
+  if (kind === 'redis' && a.db !== null && a.db !== ours.db) return false;
+  if (kind === 'amqp' && a.vhost !== null && ours.vhost !== null && a.vhost !== ours.vhost) return false;
+  if (a.kind === 'sentinel' || ours.kind === 'sentinel') return null;
+  const sameHost = ours.host !== null && a.host === normalHost(ours.host);
+  if (sameHost) return a.port === ours.port;
+  return null;
+}
+
+function sameAddr(a: string, b: string): boolean {
+  const x = splitHostPort(a);
+  const y = splitHostPort(b);
+  return x !== null && y !== null && x.host === y.host && x.port === y.port;
+}
+
+function isIpLiteral(h: string): boolean {
+  return /^\d{1,3}(\.\d{1,3}){3}$/.test(h) || h.includes(':');
+}
