@@ -7,6 +7,7 @@ import { BrokerError, InterruptedError } from '../../src/errors.js';
 import type { BrokerClient } from '../../src/sources/broker/client.js';
 import { openBroker } from '../../src/sources/broker/open.js';
 import { parseBrokerUrl } from '../../src/sources/broker/url.js';
+import { runCli } from '../helpers/cli.js';
 import { HOST, PYTHON, sendTasks, startWorker, type CeleryWorker } from '../helpers/celery.js';
 import { pidboxReady, rabbitSnapshot, startRabbit, type RabbitNode } from '../helpers/rabbitmq.js';
 import { freePort } from '../helpers/redis.js';
@@ -20,6 +21,8 @@ const STOPPED = `stopped-v1.2.0@${HOST}`;
 const open = (url: string, api?: string) => openBroker(parseBrokerUrl(url, api ? { rabbitmq_api: api } : {}), 2000);
 // Through the management API (rabbitmqctl is too slow to look while a call is running).
 const queueList = async () => ((await rmq.get('/api/queues/%2F?columns=name')) as { name: string }[]).map((q) => q.name);
+const cli = (extra: string[] = []) =>
+  runCli(['workers', '-b', rmq.url, '--json', '--no-docker', '--rabbitmq-api', `http://127.0.0.1:${rmq.apiPort}`, ...extra]);
 const waitFor = async (what: string, check: () => Promise<boolean>) => {
   const deadline = Date.now() + 20_000;
   while (!(await check())) {
@@ -128,6 +131,7 @@ describe('RabbitMQ broker client', () => {
       await c.info();
       await c.clients();
       await c.close();
+      expect((await cli(['--server-version', '1.2.0'])).code).toBe(2);
     };
     const noReplyExchange = await rabbitSnapshot(rmq);
     expect(JSON.stringify(noReplyExchange.exchanges)).not.toContain('reply.celery.pidbox');
@@ -212,5 +216,27 @@ describe('RabbitMQ broker client', () => {
     await expect(asking).rejects.toBeInstanceOf(InterruptedError);
     expect(Date.now() - t0).toBeLessThan(1000);
     expect(await rabbitSnapshot(rmq)).toEqual(before);
+  });
+});
+
+describe('fleetdoc workers -b amqp://', () => {
+  it('classifies a RabbitMQ fleet end to end', async () => {
+    const res = await cli(['--server-version', '1.2.0']);
+    expect(res.code).toBe(2);
+    const doc = JSON.parse(res.stdout);
+    const by = Object.fromEntries(doc.workers.map((w: { name: string }) => [w.name, w]));
+    expect(Object.keys(by).sort()).toEqual([MAIN, PLAIN, STOPPED].sort());
+    expect(by[MAIN]).toMatchObject({ status: 'compatible', responsive: true, pid: workers.main.pid, queues: ['celery', 'gpu', 'evq'], concurrency: 2, in_roster: true });
+    expect(by[PLAIN]).toMatchObject({ status: 'unversioned', reason: 'no_version_tag', responsive: true, pid: workers.plain.pid });
+    expect(by[STOPPED]).toMatchObject({ status: 'compatible', responsive: false, in_roster: true, pid: null, state: 'unresponsive' });
+    expect(doc.summary).toMatchObject({ total: 3, compatible: 2, unversioned: 1, mismatched: 0, unresponsive: 1 });
+  });
+
+  it('exits 3 with one line for a bad password', async () => {
+    const res = await runCli(['workers', '--json', '--no-docker', '-b', `amqp://guest:wrong@127.0.0.1:${rmq.port}//`]);
+    expect(res.code).toBe(3);
+    expect(res.stdout).toBe('');
+    expect(res.stderr.trim().split('\n')).toEqual([expect.stringMatching(/authentication failed/)]);
+    expect(res.stderr).not.toContain('wrong');
   });
 });
