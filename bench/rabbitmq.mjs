@@ -14,13 +14,13 @@ const up = async () => {
   return qs.filter((q) => q.name.endsWith('.celery.pidbox') && q.consumers > 0).length;
 };
 const fleet = await startWorkers(rmq.url, names, up);
-// The management API's port is private to this node: tell fleetdoc through the URL's transport options.
-const fdUrl = `${rmq.url}?rabbitmq_api=${encodeURIComponent(`http://127.0.0.1:${rmq.apiPort}`)}`;
+// The management API's port is private to this node.
+const api = `http://127.0.0.1:${rmq.apiPort}`;
 try {
   const fd = [], ce = [];
   let fdSet = '', ceSet = '';
   for (let i = 0; i < ROUNDS; i++) {
-    const a = await measure('node', [FLEETDOC, 'workers', '--json', '--no-docker', '-b', fdUrl, '--server-version', '1.0.0']);
+    const a = await measure('node', [FLEETDOC, 'workers', '--json', '--no-docker', '-b', rmq.url, '--rabbitmq-api', api, '--server-version', '1.0.0']);
     const b = await measure(PYTHON, ['-m', 'celery', '-b', rmq.url, 'inspect', 'active_queues', '-j']);
     fd.push(a); ce.push(b);
     try {

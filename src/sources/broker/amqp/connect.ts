@@ -13,6 +13,8 @@ export interface AmqpConnection {
   serverVersion: string | null;
   /** A fresh channel whose errors are handled; a 404 closes only it. */
   channel(): Promise<Channel>;
+  /** Clean-up that need not hold up an answer; close() waits for all of it. Resolves when done. */
+  later(p: Promise<unknown>): Promise<void>;
   /** Passive exchange.declare on a throwaway channel: true if it exists, never creates it. */
   exchangeExists(name: string): Promise<boolean>;
   close(): Promise<void>;
@@ -42,6 +44,7 @@ function wrap(target: BrokerTarget, picked: BrokerTarget, model: ChannelModel): 
     ch.on('error', () => undefined);
     return ch;
   };
+  const pending = new Set<Promise<unknown>>();
   const props = model.connection.serverProperties as { version?: unknown };
   return {
     target,
@@ -49,6 +52,11 @@ function wrap(target: BrokerTarget, picked: BrokerTarget, model: ChannelModel): 
     endpoint: { host: picked.host, port: picked.port },
     serverVersion: typeof props?.version === 'string' ? props.version : null,
     channel,
+    later: (p) => {
+      const done: Promise<void> = p.then(() => undefined, () => undefined).finally(() => pending.delete(done));
+      pending.add(done);
+      return done;
+    },
     exchangeExists: async (name) => {
       const ch = await channel();
       try {
@@ -62,6 +70,7 @@ function wrap(target: BrokerTarget, picked: BrokerTarget, model: ChannelModel): 
       }
     },
     close: async () => {
+      await Promise.race([Promise.all(pending), new Promise((r) => setTimeout(r, 1000).unref())]);
       let timer: NodeJS.Timeout | undefined;
       const late = new Promise<'late'>((r) => { timer = setTimeout(() => r('late'), 1000); });
       const how = await Promise.race([model.close().catch(() => undefined), late]);

@@ -30,27 +30,44 @@ export async function broadcast(conn: AmqpConnection, methods: string[], opts: C
   const result: ControlResult = { replies: new Map(methods.map((m) => [m, new Map()])), warnings: [] };
   if (opts.signal?.aborted) throw new InterruptedError();
   const deadline = Date.now() + opts.timeoutMs;
-  const [control, replyExchange] = await Promise.all([conn.exchangeExists(CONTROL_EXCHANGE), conn.exchangeExists(REPLY_EXCHANGE)]);
-  if (!control) {
-    result.warnings.push(`no ${CONTROL_EXCHANGE} exchange on vhost ${JSON.stringify(conn.target.vhost)}: no Celery worker listens for remote control here`);
-    return result;
-  }
   const replyId = randomUUID();
   const queue = `${replyId}.${REPLY_EXCHANGE}`;
   const tickets = new Map(methods.map((m) => [randomUUID(), m]));
-  const ch: Channel = await conn.channel();
+  // Our channel and queue, and the passive checks, side by side: each step is a round trip.
+  // Exclusive + auto-delete: the broker drops the queue with our connection, even if we crash.
+  const opening = conn.channel().then(async (c) => {
+    await c.assertQueue(queue, { exclusive: true, autoDelete: true, durable: false });
+    return c;
+  });
+  // Remove what we created, and only that. An answer need not wait for it: close() does.
+  let finished = false;
+  const cleanUp = () => {
+    finished = true;
+    return conn.later(opening.then((c) => c.deleteQueue(queue).then(() => c.close())));
+  };
+  let control: boolean, replyExchange: boolean;
+  try {
+    [control, replyExchange] = await Promise.all([conn.exchangeExists(CONTROL_EXCHANGE), conn.exchangeExists(REPLY_EXCHANGE)]);
+  } catch (err) {
+    cleanUp();
+    throw err;
+  }
+  if (!control) {
+    cleanUp();
+    result.warnings.push(`no ${CONTROL_EXCHANGE} exchange on vhost ${JSON.stringify(conn.target.vhost)}: no Celery worker listens for remote control here`);
+    return result;
+  }
+  const ch: Channel = await opening;
   let wake: () => void = () => undefined;
   const woken = () => new Promise<void>((resolve) => { wake = resolve; });
   const onAbort = () => wake();
   opts.signal?.addEventListener('abort', onAbort);
   try {
-    // Exclusive + auto-delete: the broker drops it with our connection, even if we crash.
-    await ch.assertQueue(queue, { exclusive: true, autoDelete: true, durable: false });
     // Bind to kombu's reply exchange when it exists; otherwise reply through the default exchange,
     // which routes by queue name: we never create an exchange.
     const replyTo = replyExchange ? { exchange: REPLY_EXCHANGE, routing_key: replyId } : { exchange: '', routing_key: queue };
     if (replyExchange) await ch.bindQueue(queue, REPLY_EXCHANGE, replyId);
-    await ch.consume(queue, (m) => { if (m) { accept(m, tickets, result); wake(); } }, { noAck: true, exclusive: true });
+    await ch.consume(queue, (m) => { if (m && !finished) { accept(m, tickets, result); wake(); } }, { noAck: true, exclusive: true });
     for (const [ticket, method] of tickets) {
       const body = {
         method, arguments: {}, destination: opts.destination?.length ? opts.destination : null,
@@ -69,9 +86,9 @@ export async function broadcast(conn: AmqpConnection, methods: string[], opts: C
     }
   } finally {
     opts.signal?.removeEventListener('abort', onAbort);
-    // Remove what we created, and only that; the channel's close would also end the consumer.
-    await ch.deleteQueue(queue).catch(() => undefined);
-    await ch.close().catch(() => undefined);
+    const gone = cleanUp();
+    // Interrupted: be sure the queue is gone before we say so.
+    if (opts.signal?.aborted) await gone;
   }
   if (opts.signal?.aborted) throw new InterruptedError();
   return result;
