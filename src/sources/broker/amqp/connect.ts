@@ -45,6 +45,11 @@ function wrap(target: BrokerTarget, picked: BrokerTarget, model: ChannelModel): 
     return ch;
   };
   const pending = new Set<Promise<unknown>>();
+  const later = (p: Promise<unknown>): Promise<void> => {
+    const done: Promise<void> = p.then(() => undefined, () => undefined).finally(() => pending.delete(done));
+    pending.add(done);
+    return done;
+  };
   const props = model.connection.serverProperties as { version?: unknown };
   return {
     target,
@@ -52,11 +57,7 @@ function wrap(target: BrokerTarget, picked: BrokerTarget, model: ChannelModel): 
     endpoint: { host: picked.host, port: picked.port },
     serverVersion: typeof props?.version === 'string' ? props.version : null,
     channel,
-    later: (p) => {
-      const done: Promise<void> = p.then(() => undefined, () => undefined).finally(() => pending.delete(done));
-      pending.add(done);
-      return done;
-    },
+    later,
     exchangeExists: async (name) => {
       const ch = await channel();
       try {
@@ -66,7 +67,8 @@ function wrap(target: BrokerTarget, picked: BrokerTarget, model: ChannelModel): 
         if ((err as { code?: number }).code === 404) return false;
         throw err;
       } finally {
-        await ch.close().catch(() => undefined);
+        // A 404 has closed it already; otherwise its close need not hold up the answer.
+        void later(ch.close());
       }
     },
     close: async () => {
