@@ -60,12 +60,37 @@ export async function measure(cmd, args, opts = {}) {
   const probe = 'import resource,subprocess,sys,time\n'
     + 't=time.perf_counter();p=subprocess.run(sys.argv[1:],capture_output=True)\n'
     + 'e=time.perf_counter()-t\n'
+    + 'sys.stderr.buffer.write(p.stderr)\n'
     + 'sys.stdout.buffer.write(b"%f %d %d\\n"%(e*1000,resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss,p.returncode)+p.stdout)';
-  const { stdout } = await run(PYTHON, ['-c', probe, cmd, ...args], { maxBuffer: 1 << 28, cwd: opts.cwd, env: { ...process.env, ...opts.env } });
+  const { stdout, stderr } = await run(PYTHON, ['-c', probe, cmd, ...args], { maxBuffer: 1 << 28, cwd: opts.cwd, env: { ...process.env, ...opts.env } });
   const nl = stdout.indexOf('\n');
   const [ms, kb, code] = stdout.slice(0, nl).split(' ').map(Number);
-  return { ms, mb: kb / 1024, code, out: stdout.slice(nl + 1) };
+  return { ms, mb: kb / 1024, code, out: stdout.slice(nl + 1), err: stderr };
 }
 
 export const median = (xs) => { const s = [...xs].sort((a, b) => a - b); const m = s.length >> 1; return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2; };
 export const fmt = (n, d = 1) => n.toFixed(d);
+
+/** The phases of one run, from the line FLEETDOC_TIMINGS=1 makes fleetdoc print on stderr. */
+export function parseTimings(stderr) {
+  const line = stderr.split('\n').find((l) => l.startsWith('fleetdoc: timings (ms): '));
+  if (!line) return null;
+  const phases = {};
+  for (const part of line.slice(24).split(';')[0].split(', ')) {
+    const [name, value] = part.split(' ');
+    phases[name] = Math.abs(Number(value));
+  }
+  return phases;
+}
+
+/** Median of each phase over several runs, as "name ms" pairs in the order they happened. */
+export function phaseSummary(runs) {
+  const all = runs.map((r) => parseTimings(r.err)).filter(Boolean);
+  if (!all.length) return '(no timings)';
+  // Phases can differ between runs (the first run compiles, later ones load the code cache).
+  const names = [...new Set(all.flatMap((p) => Object.keys(p)))];
+  return names.map((k) => {
+    const seen = all.filter((p) => k in p);
+    return `${k} ${fmt(median(seen.map((p) => p[k])), 0)}${seen.length < all.length ? ` (${seen.length} of ${all.length} runs)` : ''}`;
+  }).join(', ');
+}

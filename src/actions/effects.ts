@@ -27,6 +27,13 @@ export function realEffects(broker: BrokerClient, o: EffectOptions): Effects & {
       if (res.exitCode === 0 || (res.exitCode === 1 && !/not permitted/i.test(res.error))) return null;
       return `ssh ${target}: ${res.error || `kill exited ${res.exitCode}`}`;
     },
+    run: async (target, argv) => {
+      // Only plain words cross to a remote shell: a supervisor name that needs quoting is refused.
+      const bad = argv.find((w) => !/^[A-Za-z0-9_.:@%+=,/-]+$/.test(w));
+      if (bad !== undefined) return `ssh ${target}: not run: ${JSON.stringify(bad)} is not a plain word`;
+      const res = await ssh(target, argv, o);
+      return res.exitCode === 0 ? null : `ssh ${target}: ${argv.join(' ')}: ${res.error || `exited ${res.exitCode ?? 'unreachable'}`}`;
+    },
     alive: async (target, pid) => {
       const res = await ssh(target, ['kill', '-0', String(pid)], o);
       if (res.exitCode === 0 || /not permitted/i.test(res.error)) return true;

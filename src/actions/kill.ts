@@ -26,7 +26,8 @@ export async function runAction(a: KillAction, fx: Effects): Promise<KillAction>
   return {
     ...a,
     result: gone && !unknown ? 'stopped' : errors.length ? 'failed' : gone ? 'stopped' : 'still-running',
-    detail: [...errors, ...(unknown ? ['could not confirm the process is gone (host unreachable)'] : [])].join('; ') || null,
+    // The plan's own note (supervised, another broker) stays; what went wrong follows it.
+    detail: [...(a.detail ? [a.detail] : []), ...errors, ...(unknown ? ['could not confirm the process is gone (host unreachable)'] : [])].join('; ') || null,
   };
 }
 
@@ -50,6 +51,8 @@ async function runStep(step: Step, a: KillAction, fx: Effects): Promise<string |
       return fx.dockerStop(step.engine, step.id, step.seconds);
     case 'docker-rm':
       return fx.dockerRm(step.engine, step.id);
+    case 'supervisor-stop':
+      return fx.run(step.target, step.argv);
     case 'remove-binding':
       return null; // only once verified gone, in runAction
     default:
@@ -61,7 +64,8 @@ async function runStep(step: Step, a: KillAction, fx: Effects): Promise<string |
 async function verify(a: KillAction, fx: Effects): Promise<(boolean | null)[]> {
   const out: Promise<boolean | null>[] = [];
   for (const s of a.steps) {
-    if (s.kind === 'broker-shutdown') out.push(fx.answering(s.name));
+    // A supervised worker must not be answering again under a new pid.
+    if (s.kind === 'broker-shutdown' || s.kind === 'supervisor-stop') out.push(fx.answering(s.name));
     if (s.kind === 'signal' && s.signal === 'KILL') out.push(fx.alive(s.target, s.pids[0]));
     if (s.kind === 'docker-stop') out.push(fx.containerRunning(s.engine, s.id));
   }

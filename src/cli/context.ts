@@ -1,9 +1,10 @@
 // What every command receives: streams, environment, clock and the source factories. No singletons.
-import { realSources } from '../gather/sources.js';
+import { realSources } from './sources.js';
 import type { GatherContext, Sources } from '../gather/types.js';
 import { noProgress, type Progress } from '../render/progress.js';
 import type { Stream } from '../util/stream.js';
-import { oneLine } from '../util/text.js';
+import { oneLine, utf8Locale } from '../util/text.js';
+import { makeWarnings } from './warnings.js';
 
 export type { Stream } from '../util/stream.js';
 
@@ -23,9 +24,15 @@ export interface Context extends GatherContext {
   stderr: Stream;
   /** Set per run by the command wiring once --json and colour are known. */
   progress: Progress;
+  /** Print warnings still held back for grouping (at the end of a run). */
+  flushWarnings(): void;
 }
 
 export function makeContext(io: IO): Context {
+  const warnings = makeWarnings((m) => {
+    ctx.progress.clear();
+    io.stderr.write(`fleetdoc: warning: ${oneLine(m)}\n`);
+  }, utf8Locale(io.env));
   const ctx: Context = {
     stdout: io.stdout,
     stderr: io.stderr,
@@ -34,10 +41,8 @@ export function makeContext(io: IO): Context {
     now: io.now ?? Date.now,
     sources: io.sources ?? realSources,
     progress: noProgress,
-    warn: (m) => {
-      ctx.progress.clear();
-      io.stderr.write(`fleetdoc: warning: ${oneLine(m)}\n`);
-    },
+    warn: warnings.warn,
+    flushWarnings: warnings.flush,
     info: (m) => {
       ctx.progress.clear();
       io.stderr.write(`fleetdoc: ${oneLine(m)}\n`);

@@ -1,11 +1,13 @@
 // Entry point: parse, run, and map every error to an exit code in this one place.
+import { performance } from 'node:perf_hooks';
 import { CommanderError } from 'commander';
 import { EXIT, FleetdocError } from '../errors.js';
 import { oneLine } from '../util/text.js';
 import { makeContext, type IO } from './context.js';
-import { buildProgram } from './program.js';
+import { arrangeArgv, buildProgram } from './program.js';
 
 export async function main(argv: string[], io: IO): Promise<number> {
+  performance.mark('fleetdoc:main');
   const ctx = makeContext(io);
   let code: number = EXIT.ok;
   const program = buildProgram(ctx, (c) => { code = c; });
@@ -17,11 +19,28 @@ export async function main(argv: string[], io: IO): Promise<number> {
   for (const cmd of [program, ...program.commands]) cmd.exitOverride().configureOutput(output);
   const debug = argv.includes('--debug');
   try {
-    await program.parseAsync(argv, { from: 'user' });
+    await program.parseAsync(arrangeArgv(program, argv), { from: 'user' });
     return code;
   } catch (err) {
     return fail(err, io, debug);
+  } finally {
+    ctx.flushWarnings();
+    if (io.env.FLEETDOC_TIMINGS) io.stderr.write(phaseTimings());
   }
+}
+
+/** FLEETDOC_TIMINGS=1: where the run's time went, one line on stderr (for bench/workers.mjs). */
+function phaseTimings(): string {
+  // Marks are set with performance.mark('fleetdoc:<phase>') where each phase ends; times are since process start.
+  const marks = performance.getEntriesByType('mark').filter((m) => m.name.startsWith('fleetdoc:'));
+  let last = 0;
+  const parts = [`node ${performance.nodeTiming.bootstrapComplete.toFixed(0)}`];
+  last = performance.nodeTiming.bootstrapComplete;
+  for (const m of [...marks, { name: 'fleetdoc:end', startTime: performance.now() }]) {
+    parts.push(`${m.name.slice(9)} +${(m.startTime - last).toFixed(0)}`);
+    last = m.startTime;
+  }
+  return `fleetdoc: timings (ms): ${parts.join(', ')}; total ${last.toFixed(0)}\n`;
 }
 
 function fail(err: unknown, io: IO, debug: boolean): number {

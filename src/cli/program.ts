@@ -1,5 +1,6 @@
 // The commander tree: one definition for parsing, --help, completions and the man page.
 import { Argument, Command, Option } from 'commander';
+import { UsageError } from '../errors.js';
 import { DEFAULT_BROKER, resolveSettings, type GlobalFlags, type Settings } from './settings/settings.js';
 import type { Context } from './context.js';
 import { makeProgress } from '../render/progress.js';
@@ -45,7 +46,9 @@ export function buildProgram(ctx: Context, done: (code: number) => void): Comman
       for (const w of settings.warnings) ctx.warn(w);
       ctx.progress = makeProgress(ctx.stderr, !settings.json, makeStyle(settings.color, ctx.env).unicode);
       const run = await load();
+      performance.mark('fleetdoc:command-loaded');
       done(await run(ctx, settings, command.opts(), command.args));
+      performance.mark('fleetdoc:run');
     });
     program.addCommand(cmd);
   };
@@ -118,6 +121,72 @@ export function buildProgram(ctx: Context, done: (code: number) => void): Comman
       done(0);
     }));
   return program;
+}
+
+/** Which values an option with an optional value takes; anything else is left for the next parser step. */
+const OPTIONAL_VALUES: Record<string, (value: string) => boolean> = {
+  '--docker': (v) => v === 'default' || v.startsWith('/') || /^[a-z][a-z0-9+.-]*:\/\//i.test(v),
+};
+
+/**
+ * Fix up argv before commander sees it. An optional value is taken only when it looks like one
+ * (`--docker workers` runs workers). A command's option given before the command is moved after
+ * it, so scripts may put options in either place; one the command does not have is an error
+ * that names the commands that do.
+ */
+export function arrangeArgv(program: Command, argv: string[]): string[] {
+  const commands = program.commands;
+  const find = (cmd: Command, flag: string) => cmd.options.find((o) => is(o, flag.split('=')[0]));
+  const end = argv.indexOf('--') < 0 ? argv.length : argv.indexOf('--');
+  const trailing: string[] = [];
+  const args = argv.slice(0, end).flatMap((arg, i, all) => {
+    const opt = [program, ...commands].map((c) => find(c, arg)).find((o) => o?.optional);
+    if (!opt || arg.includes('=') || i + 1 >= all.length || all[i + 1].startsWith('-')) return [arg];
+    const next = all[i + 1];
+    const isValue = OPTIONAL_VALUES[opt.long ?? ''] ?? ((v: string) => !commands.some((c) => c.name() === v));
+    if (isValue(next)) return [arg];
+    // `--docker=default` is what a bare --docker means; an option without a preset goes last instead.
+    if (opt.presetArg === undefined) return (trailing.push(arg), []);
+    return [`${opt.long}=${String(opt.presetArg)}`];
+  });
+  args.push(...trailing);
+  const moved: string[] = [];
+  const movedFlags: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i];
+    if (!arg.startsWith('-') || arg === '-') {
+      const cmd = commands.find((c) => c.name() === arg);
+      const foreign = cmd ? movedFlags.filter((f) => !find(cmd, f)) : movedFlags;
+      if (foreign.length) throw misplaced(commands, foreign[0], cmd);
+      return [...args.slice(0, i), arg, ...moved, ...args.slice(i + 1), ...argv.slice(end)];
+    }
+    const global = find(program, arg) ?? (/^-[a-zA-Z]./.test(arg) && !arg.startsWith('--') ? find(program, arg.slice(0, 2)) : undefined);
+    const takesNext = (o: Option) => (o.required || o.optional) && !arg.includes('=') && is(o, arg) && i + 1 < args.length
+      && (o.required || !args[i + 1].startsWith('-'));
+    if (global || ['-h', '--help'].includes(arg)) {
+      if (global && takesNext(global)) i++;
+      continue;
+    }
+    const owner = commands.map((c) => find(c, arg)).find(Boolean);
+    if (!owner) continue; // commander reports it as unknown
+    const tokens = takesNext(owner) ? [arg, args[i + 1]] : [arg];
+    moved.push(...tokens);
+    movedFlags.push(arg.split('=')[0]);
+    args.splice(i, tokens.length);
+    i--;
+  }
+  if (movedFlags.length) throw misplaced(commands, movedFlags[0], undefined);
+  return [...args, ...argv.slice(end)];
+}
+
+const is = (o: Option, flag: string) => o.long === flag || o.short === flag;
+
+function misplaced(commands: readonly Command[], flag: string, cmd: Command | undefined): UsageError {
+  const owners = commands.filter((c) => c.options.some((o) => is(o, flag))).map((c) => c.name());
+  const list = owners.length > 1 ? `${owners.slice(0, -1).join(', ')} and ${owners.at(-1)}` : owners[0];
+  return new UsageError(cmd
+    ? `${flag} is an option of ${list}, not of ${cmd.name()}`
+    : `${flag} is an option of ${list}: put it after the command (run fleetdoc --help for usage)`);
 }
 
 function collect(value: string, previous: string[] | undefined): string[] {

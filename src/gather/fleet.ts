@@ -1,5 +1,5 @@
 // Gather the fleet from every source side by side, then hand the evidence to the model.
-import { newestVersion, type Policy } from '../model/classify.js';
+import { inferServerVersion, type Policy } from '../model/classify.js';
 import type { ClientConn, FleetEvidence, HeartbeatFact, OurBroker } from '../model/evidence.js';
 import { buildFleet, type Fleet } from '../model/fleet.js';
 import type { BrokerClient, BrokerWorkersResult, EventsResult } from '../sources/broker/client.js';
@@ -45,7 +45,8 @@ export function judgeFleet(ctx: GatherContext, settings: GatherSettings, broker:
   const containers = g.engines.flatMap((e) => e.containers);
   const processes = g.hosts.flatMap((h) => h.processes);
   const names = [...(g.replies?.workers ?? []).map((w) => w.name), ...containers.map((c) => c.worker_name), ...processes.map((p) => p.worker_name)];
-  const serverVersion = settings.serverVersion ?? assumeServerVersion(ctx, names);
+  const responsive = new Set((g.replies?.workers ?? []).filter((w) => w.responsive).map((w) => w.name));
+  const serverVersion = settings.serverVersion ?? assumeServerVersion(ctx, names, responsive);
   const policy: Policy = { serverVersion, compatible: settings.compatible };
   const ev: FleetEvidence = {
     broker,
@@ -90,9 +91,9 @@ async function gatherSsh(ctx: GatherContext, settings: GatherSettings): Promise<
   return hosts;
 }
 
-function assumeServerVersion(ctx: GatherContext, names: string[]): string | null {
-  const newest = newestVersion(names);
-  if (newest) ctx.info(`no server version given; assuming ${newest}, the newest seen among the workers (set --server-version)`);
+function assumeServerVersion(ctx: GatherContext, names: string[], responsive: Set<string>): string | null {
+  const { version, why } = inferServerVersion([...new Set(names)].map((name) => ({ name, responsive: responsive.has(name) })));
+  if (version) ctx.info(`no server version given; assuming ${version}: ${why} (set --server-version)`);
   else if (names.length) ctx.info('no server version given and no worker name carries one (set --server-version)');
-  return newest;
+  return version;
 }

@@ -4,7 +4,8 @@ import { brokerAddress, normalHost, splitHostPort, type BrokerAddress } from '..
 import type { ClientConn, OurBroker } from './evidence.js';
 import type { ContainerRecord, ProcessRecord } from './types.js';
 
-export type BrokerMatch = 'same' | 'other' | 'none' | 'unknown';
+export type { BrokerMatch } from './types.js';
+import type { BrokerMatch } from './types.js';
 
 export interface MatchResult {
   match: BrokerMatch;
@@ -35,11 +36,15 @@ function byConnections(p: ProcessRecord, ours: OurBroker, clients: ClientConn[] 
     const r = splitHostPort(remote);
     return r !== null && ours.port !== null && r.port === ours.port && r.host === normalHost(ours.host ?? '');
   };
-  const established = p.connections.filter((x) => x.state === 'established');
+  const established = p.connections.filter((x) => stateOf(x.state) === 'established');
   const toUs = established.filter((x) => isOurs(x.remote));
   if (toUs.length) {
-    // The broker lists each client under the address the worker sees as its local end.
+    // The broker lists each client under the address the worker sees as its local end. A socket to
+    // our address that the broker does not list is another loopback: a container's, another namespace's.
     const seen = (clients ?? []).filter((cl) => toUs.some((x) => sameAddr(x.local, cl.addr)));
+    if (!seen.length) {
+      return { match: 'unknown', broker: null, evidence: `connected to ${toUs[0].remote}, but this broker ${clients ? 'does not list that client (another network namespace?)' : 'cannot list its clients'}` };
+    }
     const db = seen.find((cl) => cl.db !== null)?.db ?? named?.db ?? null;
     if (ours.kind === 'redis' && db !== null && db !== ours.db) {
       return { match: 'other', broker: `${here}/${db}`, evidence: `connected to db ${db} of this Redis (${here})` };
@@ -53,8 +58,12 @@ function byConnections(p: ProcessRecord, ours: OurBroker, clients: ClientConn[] 
     const r = splitHostPort(x.remote);
     return r !== null && r.port === named.port && (r.host === named.host || !isIpLiteral(named.host));
   }) : undefined;
-  if (toTarget && !pointedHere) return { match: 'other', broker: url, evidence: `connected to ${target}, the broker its ${p.broker_from ?? 'settings'} names${named?.db !== null && named?.db !== undefined ? ` (db ${named.db})` : ''}` };
-  const trying = p.connections.find((x) => x.state === 'syn-sent');
+  if (toTarget && !pointedHere) {
+    const evidence = `connected to ${target}, the broker its ${p.broker_from ?? 'settings'} names${named?.db !== null && named?.db !== undefined ? ` (db ${named.db})` : ''}`;
+    // Another name may still be this broker: only a surely different one is foreign.
+    return sameBroker(named!, ours) === false ? { match: 'other', broker: url, evidence } : { match: 'unknown', broker: url, evidence: `${evidence}; whether that is this broker under another name cannot be told` };
+  }
+  const trying = p.connections.find((x) => stateOf(x.state) === 'syn-sent');
   if (named && !toTarget) {
     const how = trying ? `still trying to connect to ${trying.remote}` : 'no connection to it is open';
     return { match: 'none', broker: url, evidence: `its broker is ${url}, but ${how}` };
@@ -62,8 +71,12 @@ function byConnections(p: ProcessRecord, ours: OurBroker, clients: ClientConn[] 
   if (!established.length) {
     return { match: 'none', broker: trying?.remote ?? null, evidence: trying ? `still trying to connect to ${trying.remote}` : 'it has no TCP connection open' };
   }
-  // Connected elsewhere, and nothing names its broker: that it is not this broker is all we know.
-  return { match: 'other', broker: established[0].remote, evidence: `connected to ${established.map((x) => x.remote).join(', ')}, not to this broker` };
+  // Connected elsewhere, and nothing names its broker. Our port at another address may be us reached
+  // another way (a container through its gateway): that is unknown. Only other ports say "another".
+  const list = established.map((x) => x.remote).join(', ');
+  const ourPort = established.some((x) => splitHostPort(x.remote)?.port === ours.port);
+  if (ourPort) return { match: 'unknown', broker: null, evidence: `connected to ${list}: this broker at another address, or another server` };
+  return { match: 'other', broker: established[0].remote, evidence: `connected to ${list}, not to this broker` };
 }
 
 function byUrl(named: BrokerAddress | null, url: string | null, ours: OurBroker): MatchResult | null {
@@ -96,4 +109,9 @@ function sameAddr(a: string, b: string): boolean {
 
 function isIpLiteral(h: string): boolean {
   return /^\d{1,3}(\.\d{1,3}){3}$/.test(h) || h.includes(':');
+}
+
+/** ESTABLISHED / established, SYN_SENT / syn-sent: one spelling. */
+function stateOf(s: string): string {
+  return s.toLowerCase().replace(/_/g, '-');
 }

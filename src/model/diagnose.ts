@@ -43,7 +43,7 @@ export interface DiagnoseInput {
   queues: QueueRow[];
   stale: StaleRow[];
   registries: { source: string; ok: boolean; error: string | null; summary: RegistrySummary; stale: string[] }[];
-  engines: { engine: string; ok: boolean; error: string | null; containers: ContainerRecord[]; logs: Record<string, string[]> }[];
+  engines: { engine: string; ok: boolean; error: string | null; containers: ContainerRecord[]; logs: Record<string, string[]>; tails?: Record<string, string[]> }[];
   hosts: { target: string; ok: boolean; error: string | null; hostname: string | null; memory: { total_kb: number; available_kb: number } | null; disks: { mount: string; use_pct: number }[] }[];
   remedy: RemedyOptions;
   /** Why a check could not run: not configured (ok) or its source is down (unknown). */
@@ -82,6 +82,7 @@ export function diagnose(input: DiagnoseInput, names: string[]): Diagnosis {
 function findingsFor(i: DiagnoseInput): Finding[] {
   const containers = i.engines.flatMap((e) => e.containers);
   const logs = Object.assign({}, ...i.engines.map((e) => e.logs));
+  const tails = Object.assign({}, ...i.engines.map((e) => e.tails ?? {}));
   return [
     ...brokerFindings(i.broker),
     ...versionFindings(i.workers, i.serverVersion, i.remedy),
@@ -89,10 +90,16 @@ function findingsFor(i: DiagnoseInput): Finding[] {
     ...staleFindings(i.stale),
     ...i.registries.flatMap(registryFindings),
     ...i.engines.filter((e) => !e.ok).map((e) => finding('docker-engines', 'warning', e.engine, `Docker engine ${e.engine} cannot be read: ${e.error}`, [], [])),
-    ...containerCheckFindings(containers, i.serverVersion, logs),
+    // A container of another broker's app is not ours to stop or rename.
+    ...containerCheckFindings(containers, i.serverVersion, logs, { tails, broker: { display: i.broker.display, ok: i.broker.ok }, remedy: i.remedy })
+      .filter((f) => f.check !== 'stray-containers' || !foreignContainers(i).has(f.subject)),
     ...i.hosts.filter((h) => !h.ok).map((h) => finding('ssh-hosts', 'warning', h.target, `SSH host ${h.target} cannot be read: ${h.error}`, [], [])),
     ...i.hosts.flatMap(resourceFindings),
   ];
+}
+
+function foreignContainers(i: DiagnoseInput): Set<string> {
+  return new Set(i.workers.filter((w) => w.verdict.state === 'foreign' && w.container).map((w) => w.container!.name));
 }
 
 function brokerFindings(b: BrokerFacts): Finding[] {

@@ -13,17 +13,24 @@ export interface OurBroker {
   vhost: string | null;
 }
 
+/** One client connection as the broker sees it. */
 export interface ClientConn {
+  /** The client's address as the broker sees it, host:port. */
   addr: string;
+  /** The broker-side address it connected to, host:port, when known. */
   laddr: string | null;
+  /** The Redis db it selected; null for AMQP. */
   db: number | null;
+  /** The AMQP vhost; null for Redis. */
   vhost: string | null;
+  /** Pub/sub subscriptions (Redis sub + psub) or consumers (AMQP). */
   subscriptions: number;
   idle_s: number | null;
   name: string | null;
 }
 
 export interface HeartbeatFact {
+  /** Unix seconds, from the latest event's own timestamp. */
   last_heartbeat_at: number;
   freq: number | null;
   active: number | null;

@@ -1,6 +1,9 @@
 // Pure: findings per check for `diagnose`. Each finding is one sentence about one subject,
 // with the commands to type grouped by where to type them.
+import { cleanText } from '../util/text.js';
 import { containerFindings } from './containers.js';
+import type { RestartCause } from './restart-cause.js';
+import { explainRestart, type CauseContext } from './restart-fix.js';
 import type { QueueRow } from './queues.js';
 import { remedies, type RemedyOptions } from './remedy/commands.js';
 import { fixSteps } from './remedy/fixguide.js';
@@ -14,6 +17,9 @@ export interface Finding {
   message: string;
   remediation: { where: string; command: string }[];
   evidence: string[];
+  /** restart-loops only: what keeps it dying, and the log line or inspect field that says so. */
+  cause?: RestartCause | null;
+  cause_evidence?: string | null;
 }
 
 export function versionFindings(workers: Worker[], server: string | null, o: RemedyOptions): Finding[] {
@@ -50,12 +56,28 @@ export function staleFindings(rows: StaleRow[]): Finding[] {
   });
 }
 
-export function containerCheckFindings(containers: ContainerRecord[], server: string | null, logs: Record<string, string[]>): Finding[] {
+export interface ContainerCheckInput {
+  /** Log tails for the restart cause, by container id (read even without --logs). */
+  tails?: Record<string, string[]>;
+  broker?: CauseContext['broker'];
+  remedy?: RemedyOptions;
+}
+
+export function containerCheckFindings(containers: ContainerRecord[], server: string | null, logs: Record<string, string[]>, more: ContainerCheckInput = {}): Finding[] {
   const check = { 'restart-loop': 'restart-loops', oom: 'restart-loops', exited: 'restart-loops', stray: 'stray-containers', 'label-mismatch': 'image-labels' } as const;
-  return containers.flatMap((c) => containerFindings(c, server).map((f) => finding(
-    check[f.kind], f.severity, c.name, f.message, f.remediation,
-    [`${c.engine}: ${c.id.slice(0, 12)} ${c.image} ${c.status}, restarts ${c.restart_count}, exit ${c.exit_code ?? '-'}${c.oom_killed ? ', OOMKilled' : ''}`, ...(logs[c.id] ?? []).map((l) => `log: ${l}`)],
-  )));
+  return containers.flatMap((c) => containerFindings(c, server).map((f) => {
+    const shown = (logs[c.id] ?? []).map((l) => `log: ${cleanText(l)}`);
+    const evidence = [`${c.engine}: ${c.id.slice(0, 12)} ${c.image} ${c.status}, restarts ${c.restart_count}, exit ${c.exit_code ?? '-'}${c.oom_killed ? ', OOMKilled' : ''}`, ...shown];
+    if (check[f.kind] !== 'restart-loops') return finding(check[f.kind], f.severity, c.name, f.message, f.remediation, evidence);
+    // The cause comes from the tail; lines --logs already shows are not repeated.
+    const why = explainRestart(c, more.tails?.[c.id] ?? logs[c.id] ?? null, { broker: more.broker, remedy: more.remedy });
+    const extra = shown.length ? why.evidence.filter((e) => !e.startsWith('log: ')) : why.evidence;
+    return {
+      ...finding('restart-loops', f.severity, c.name, `${f.message}: ${why.explanation}`, [...why.remediation, ...f.remediation], [...evidence, ...extra]),
+      cause: why.cause,
+      cause_evidence: why.cause_evidence,
+    };
+  }));
 }
 
 export function finding(check: string, severity: Severity, subject: string, message: string, remediation: Finding['remediation'], evidence: string[]): Finding {

@@ -16,7 +16,7 @@ export interface Fleet {
 
 export function buildFleet(ev: FleetEvidence, policy: Policy, o: JudgeOptions): Fleet {
   const merged = mergeWorkers({ broker: ev.replies?.workers ?? [], containers: ev.containers, processes: ev.processes }, policy);
-  const listeners = silentListeners(ev);
+  const listeners = silentListeners(ev, merged);
   const workers = merged.map((w): Worker => {
     const verdict = judge(w, ev, o, listeners);
     const why = w.responsive ? null : (verdict.reasons[1] ?? verdict.reasons[0] ?? null);

@@ -4,7 +4,8 @@
 import type { MatchResult } from './broker-match.js';
 import { isStopped, stateLetter } from './process-state.js';
 
-export type LivenessState = 'healthy' | 'degraded' | 'unresponsive' | 'stale' | 'gone' | 'foreign';
+export type { LivenessState } from './types.js';
+import type { LivenessState } from './types.js';
 
 export interface LivenessInput {
   responsive: boolean;

@@ -1,25 +1,10 @@
 // Pure: one verdict per worker (liveness state, severity, broker match, whether a kill may be
 // planned on it), computed once from all the evidence and read by every command.
-import { matchBroker, type BrokerMatch } from './broker-match.js';
+import { matchBroker } from './broker-match.js';
 import type { FleetEvidence } from './evidence.js';
-import { liveness, type LivenessState } from './liveness.js';
+import { liveness } from './liveness.js';
 import { containerLive } from './containers.js';
-import type { Severity, Worker } from './types.js';
-
-export interface Verdict {
-  state: LivenessState;
-  /** Everything together: liveness, and an incompatible worker that can take tasks. */
-  severity: Severity;
-  /** Liveness alone (what `stale` grades). */
-  liveness_severity: Severity;
-  reasons: string[];
-  broker_match: BrokerMatch;
-  /** Where it is connected or pointed (password masked), when known. */
-  broker: string | null;
-  /** Positive evidence backs the state: selectors and globs may plan a kill or cleanup on it. */
-  actionable: boolean;
-  unacked: { count: number; oldest_age_s: number | null } | null;
-}
+import type { LivenessState, Severity, Verdict, Worker } from './types.js';
 
 export interface JudgeOptions {
   nowS: number;
@@ -82,11 +67,14 @@ export type Listeners = (name: string) => { silent: number | null; addrs: string
  * How many pidbox listeners stayed silent: the broker's own count of who heard the broadcast, minus
  * the workers that answered. AMQP counts consumers per mailbox queue instead.
  */
-export function silentListeners(ev: FleetEvidence): Listeners {
+export function silentListeners(ev: FleetEvidence, merged: Omit<Worker, 'verdict'>[]): Listeners {
   const r = ev.replies;
   if (!r) return () => ({ silent: null, addrs: [] });
   const answered = r.workers.filter((w) => w.responsive).length;
-  const silent = r.reached === null ? null : Math.max(0, r.reached - answered);
+  // A silent worker of ours whose process or container still runs (stopped, hung) keeps its one
+  // subscription: it accounts for a silent listener, which then is not a roster ghost's.
+  const accounted = merged.filter((w) => !w.responsive && w.in_roster && stillListening(w)).length;
+  const silent = r.reached === null ? null : Math.max(0, r.reached - answered - accounted);
   const subscribed = (ev.clients ?? [])
     .filter((c) => c.subscriptions > 0 && (c.db === null || c.db === ev.broker.db) && !(c.name ?? '').startsWith('fleetdoc'))
     .sort((a, b) => (b.idle_s ?? 0) - (a.idle_s ?? 0));
@@ -96,6 +84,11 @@ export function silentListeners(ev: FleetEvidence): Listeners {
     if (consumers !== undefined) return { silent: consumers, addrs: [] };
     return { silent, addrs };
   };
+}
+
+function stillListening(w: Omit<Worker, 'verdict'>): boolean {
+  if (w.process) return !['Z', 'X'].includes(w.process.state.trim().charAt(0));
+  return w.container !== null && containerLive(w.container);
 }
 
 /** Unacked tasks no responsive worker claims, on the queues this worker consumes. */

@@ -10,8 +10,8 @@ import { paintSeverity, type Style } from './style.js';
 export function diagnoseText(d: Diagnosis, style: Style, verbose: boolean): string {
   const out: string[] = [];
   for (const c of d.checks) {
-    const note = c.skipped ? style.c.dim(` (skipped: ${c.skipped})`) : '';
-    out.push(`${mark(style, c.status)} ${c.name}: ${c.title}${note}`);
+    const note = c.skipped ? style.c.dim(` (skipped: ${oneLine(c.skipped)})`) : '';
+    out.push(`${mark(style, c.status)} ${c.name}: ${oneLine(c.title)}${note}`);
     if (verbose) for (const e of c.evidence) out.push(style.c.dim(`      ${oneLine(e)}`));
     for (const f of c.findings) out.push(...findingLines(f, style, verbose));
   }
@@ -27,7 +27,7 @@ function findingLines(f: Finding, style: Style, verbose: boolean): string[] {
   const groups = new Map<string, string[]>();
   for (const r of f.remediation) groups.set(r.where, [...(groups.get(r.where) ?? []), r.command]);
   for (const [where, commands] of groups) {
-    out.push(`        ${style.c.bold(whereLabel(where))}`);
+    out.push(`        ${style.c.bold(oneLine(whereLabel(where)))}`);
     for (const cmd of commands) out.push(`          ${oneLine(redactUrls(cmd))}`);
   }
   return out;
@@ -60,6 +60,8 @@ export function diagnoseJson(d: Diagnosis): unknown {
       check: f.check, severity: f.severity, subject: f.subject, message: f.message,
       remediation: f.remediation.map((r) => ({ where: r.where, command: redactUrls(r.command) })),
       evidence: f.evidence.map(redactUrls),
+      // restart-loops findings say why; other findings have no cause.
+      ...(f.check === 'restart-loops' ? { cause: f.cause ?? 'unknown', cause_evidence: f.cause_evidence == null ? null : redactUrls(f.cause_evidence) } : {}),
     })),
   };
 }

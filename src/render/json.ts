@@ -1,4 +1,6 @@
 // One JSON document on stdout, and nothing else there.
+import { jsonSafe } from '../util/text.js';
+
 export function renderJson(doc: unknown): string {
-  return JSON.stringify(doc, null, 2) + '\n';
+  return jsonSafe(JSON.stringify(doc, null, 2)) + '\n';
 }

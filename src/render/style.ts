@@ -1,6 +1,7 @@
 // Colour decided once per run; renderers never look at the environment.
 import { Chalk, type ChalkInstance } from 'chalk';
 import type { Severity } from '../model/types.js';
+import { utf8Locale } from '../util/text.js';
 
 export interface Style {
   c: ChalkInstance;
@@ -10,9 +11,7 @@ export interface Style {
 }
 
 export function makeStyle(color: boolean, env: NodeJS.ProcessEnv = {}): Style {
-  // POSIX precedence: the first of LC_ALL, LC_CTYPE, LANG that is set decides.
-  const lang = env.LC_ALL || env.LC_CTYPE || env.LANG || '';
-  return { c: new Chalk({ level: color ? 1 : 0 }), color, unicode: color || /utf-?8/i.test(lang) };
+  return { c: new Chalk({ level: color ? 1 : 0 }), color, unicode: color || utf8Locale(env) };
 }
 
 export function paintSeverity(style: Style, s: Severity, text: string): string {

@@ -77,6 +77,8 @@ export function containerJson(c: ContainerRecord): unknown {
     exit_code: c.exit_code, oom_killed: c.oom_killed, started_at: c.started_at,
     compose: c.compose ? { project: c.compose.project, service: c.compose.service } : null,
     finished_at: c.finished_at, hostname: c.hostname, image_version: c.image_version,
+    memory_limit: c.memory_limit ?? null, memory_usage: c.memory_usage ?? null, network_mode: c.network_mode ?? null,
+    last_exit_code: c.last_exit_code ?? null, oom_events: c.oom_events ?? null,
   };
 }
 
@@ -84,6 +86,6 @@ export function processJson(p: ProcessRecord): unknown {
   return {
     host: p.host, pid: p.pid, ppid: p.ppid, state: p.state, elapsed_s: p.elapsed_s, rss_kb: p.rss_kb,
     children: p.children, command: redactUrls(p.command), target: p.target,
-    broker_url: p.broker_url ?? null, connections: p.connections ?? null,
+    broker_url: p.broker_url ?? null, connections: p.connections ?? null, supervisor: p.supervisor ?? null,
   };
 }

@@ -34,10 +34,11 @@ set -euo pipefail
 # Bump IMAGE_VERSION whenever the image recipe (package list, rootfs
 # preparation, sshd drop-in) changes: it names both the image tag and the
 # rootfs cache dir, so a stale cache can never be reused for a new recipe.
-readonly IMAGE_VERSION=1
+readonly IMAGE_VERSION=2
 readonly IMAGE="fleetdoc-test:${IMAGE_VERSION}"
 readonly SUITE=bookworm
-readonly IMAGE_PACKAGES="celery,python3-celery,python3-redis,procps,openssh-server"
+# supervisor: the SSH evidence tests run a real supervisord on a test host.
+readonly IMAGE_PACKAGES="celery,python3-celery,python3-redis,procps,openssh-server,supervisor"
 
 readonly CACHE_DIR=/var/cache/fleetdoc-test
 readonly ROOTFS="${CACHE_DIR}/rootfs-${IMAGE_VERSION}"
@@ -61,10 +62,12 @@ HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 readonly HERE
 
 readonly APT_PACKAGES=(
-  redis-server rabbitmq-server celery python3-celery python3-redis python3-amqp
+  redis-server redis-sentinel openssl rabbitmq-server celery python3-celery python3-redis python3-amqp
   openssh-server openssh-client
   docker.io debootstrap
   procps iproute2 jq man-db
+  # supervisor: real supervisord runs workers in test/integration/ssh-evidence.test.ts.
+  supervisor
   # zsh and fish check the generated completion scripts (test/unit/completion.test.ts).
   zsh fish
 )
@@ -381,6 +384,39 @@ Host *
 EOF
 }
 
+# A throwaway CA, a server certificate for 127.0.0.1/localhost and a client
+# certificate, for the Redis-over-TLS tests. Made once; kept while complete.
+ensure_tls() {
+  local d="$STATE/tls" f complete=1
+  for f in ca.pem ca.key server.pem server.key client.pem client.key; do
+    [[ -s $d/$f ]] || complete=0
+  done
+  ((complete)) && return 0
+  mkdir -p "$d"
+  chmod 700 "$d"
+  rm -f "$d"/*.pem "$d"/*.key "$d"/*.srl "$d"/*.csr "$d"/*.ext
+  local days=3650
+  openssl req -x509 -newkey rsa:2048 -nodes -sha256 -days "$days" \
+    -subj '/CN=fleetdoc test CA' -keyout "$d/ca.key" -out "$d/ca.pem" 2>/dev/null
+  local who
+  for who in server client; do
+    openssl req -newkey rsa:2048 -nodes -sha256 -subj "/CN=fleetdoc test $who" \
+      -keyout "$d/$who.key" -out "$d/$who.csr" 2>/dev/null
+    if [[ $who == server ]]; then
+      printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n' >"$d/$who.ext"
+    else
+      printf 'extendedKeyUsage=clientAuth\n' >"$d/$who.ext"
+    fi
+    openssl x509 -req -sha256 -days "$days" -in "$d/$who.csr" -CA "$d/ca.pem" -CAkey "$d/ca.key" \
+      -CAcreateserial -extfile "$d/$who.ext" -out "$d/$who.pem" 2>/dev/null
+    rm -f "$d/$who.csr" "$d/$who.ext"
+  done
+  rm -f "$d"/*.srl
+  # redis-server and the test processes run as this user; nobody else needs them.
+  chmod 600 "$d"/*.key
+  log "made a throwaway CA and certificates in $d"
+}
+
 write_env() {
   local tmp="$STATE/env.tmp"
   {
@@ -392,7 +428,12 @@ write_env() {
       FLEETDOC_TEST_SSH_CONFIG "$STATE/ssh/config" \
       FLEETDOC_TEST_PYTHON "$PYTHON" \
       FLEETDOC_TEST_DOCKER "$DOCKER" \
-      FLEETDOC_TEST_STATE "$STATE"
+      FLEETDOC_TEST_STATE "$STATE" \
+      FLEETDOC_TEST_TLS_CA "$STATE/tls/ca.pem" \
+      FLEETDOC_TEST_TLS_CERT "$STATE/tls/server.pem" \
+      FLEETDOC_TEST_TLS_KEY "$STATE/tls/server.key" \
+      FLEETDOC_TEST_TLS_CLIENT_CERT "$STATE/tls/client.pem" \
+      FLEETDOC_TEST_TLS_CLIENT_KEY "$STATE/tls/client.key"
   } >"$tmp"
   mv "$tmp" "$STATE/env"
 }
@@ -403,6 +444,7 @@ cmd_up() {
   ensure_dockerd
   ensure_image
   ensure_ssh
+  ensure_tls
   write_env
   log "up: image $IMAGE, env in $STATE/env"
 }

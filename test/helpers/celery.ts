@@ -31,12 +31,12 @@ export function celeryArgs(opts: { name?: string; queues?: string[]; concurrency
 export async function startWorker(
   brokerUrl: string,
   client: Redis | ((name: string) => Promise<boolean>),
-  opts: { name?: string; queues?: string[]; concurrency?: number; extra?: string[] },
+  opts: { name?: string; queues?: string[]; concurrency?: number; extra?: string[]; env?: Record<string, string> },
 ): Promise<CeleryWorker> {
   const proc = spawn(PYTHON, celeryArgs(opts), {
     cwd: APP_DIR,
     stdio: ['ignore', 'ignore', 'pipe'],
-    env: { ...process.env, FLEETDOC_TEST: '1', FLEETDOC_TEST_BROKER: brokerUrl, PYTHONDONTWRITEBYTECODE: '1' },
+    env: { ...process.env, ...opts.env, FLEETDOC_TEST: '1', FLEETDOC_TEST_BROKER: brokerUrl, PYTHONDONTWRITEBYTECODE: '1' },
   });
   let log = '';
   proc.stderr!.on('data', (d) => { log = (log + d).slice(-4000); });

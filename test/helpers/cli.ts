@@ -1,6 +1,7 @@
 // Run fleetdoc's main() in-process with captured streams.
 import { Writable } from 'node:stream';
 import { main } from '../../src/cli/main.js';
+import type { Sources } from '../../src/gather/types.js';
 
 export interface RunResult {
   code: number;
@@ -21,11 +22,11 @@ class Capture extends Writable {
 
 export async function runCli(
   args: string[],
-  opts: { env?: NodeJS.ProcessEnv; tty?: boolean; signal?: AbortSignal } = {},
+  opts: { env?: NodeJS.ProcessEnv; tty?: boolean; signal?: AbortSignal; sources?: Sources; now?: () => number } = {},
 ): Promise<RunResult> {
   const stdout = new Capture(Boolean(opts.tty));
   const stderr = new Capture(Boolean(opts.tty));
   const env = { PATH: process.env.PATH, HOME: process.env.HOME, ...opts.env };
-  const code = await main(args, { stdout, stderr, env, signal: opts.signal });
+  const code = await main(args, { stdout, stderr, env, signal: opts.signal, sources: opts.sources, now: opts.now });
   return { code, stdout: stdout.text, stderr: stderr.text };
 }

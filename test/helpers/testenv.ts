@@ -68,6 +68,35 @@ export function testEnv(): TestEnv {
   return env;
 }
 
+/** The throwaway CA and certificates `testenv.sh up` makes for the Redis-over-TLS tests. */
+export interface TlsEnv {
+  ca: string;
+  /** Server certificate (SAN IP:127.0.0.1, DNS:localhost) and its key. */
+  cert: string;
+  key: string;
+  clientCert: string;
+  clientKey: string;
+}
+
+const TLS_VARS = {
+  ca: 'FLEETDOC_TEST_TLS_CA',
+  cert: 'FLEETDOC_TEST_TLS_CERT',
+  key: 'FLEETDOC_TEST_TLS_KEY',
+  clientCert: 'FLEETDOC_TEST_TLS_CLIENT_CERT',
+  clientKey: 'FLEETDOC_TEST_TLS_CLIENT_KEY',
+} as const satisfies Record<keyof TlsEnv, string>;
+
+/** Apart from testEnv(): an env file written before the TLS step still serves every other test. */
+export function tlsEnv(): TlsEnv {
+  const missing = Object.values(TLS_VARS).filter((name) => !process.env[name]);
+  if (missing.length > 0) {
+    throw new Error(`The test TLS certificates are not set up (missing ${missing.join(', ')}): run \`bash test/env/testenv.sh up\` again and source its env file.`);
+  }
+  const env = {} as TlsEnv;
+  for (const [key, name] of Object.entries(TLS_VARS) as [keyof TlsEnv, string][]) env[key] = process.env[name] as string;
+  return env;
+}
+
 function exec(file: string, args: string[], opts: ExecOptions = {}): Promise<ExecResult> {
   const timeout = opts.timeoutMs ?? 60_000;
   return new Promise((resolve, reject) => {

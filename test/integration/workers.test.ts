@@ -67,10 +67,14 @@ describe('fleetdoc workers on a real fleet', () => {
     await redis.client.del('nobody');
   });
 
-  it('assumes the newest version seen when none is given, and says so on stderr', async () => {
+  it('assumes a release, not the nightly, when none is given, and says which and why on stderr', async () => {
     const res = await json();
-    expect(JSON.parse(res.stdout).server_version).toBe('1.3.0rc1');
-    expect(res.stderr).toMatch(/assuming 1\.3\.0rc1/);
+    const doc = JSON.parse(res.stdout);
+    // 1.2.0 and 1.1.0 each have one responsive worker (stopped-v1.2.0 does not answer): the newer wins.
+    expect(doc.server_version).toBe('1.2.0');
+    expect(doc.workers.find((w: { name: string }) => w.name.startsWith('main-'))).toMatchObject({ status: 'compatible' });
+    const info = res.stderr.split('\n').filter((l) => l.includes('assuming'));
+    expect(info).toEqual([expect.stringMatching(/assuming 1\.2\.0: .*also seen: 1\.1\.0; pre-releases not counted: 1\.3\.0rc1\) \(set --server-version\)$/)]);
   });
 
   it('accepts a --compatible range, prereleases included', async () => {

@@ -4,6 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { parseEndpoint } from '../../src/sources/docker/engine.js';
 import { describeError, EngineError, NoAnswer } from '../../src/sources/docker/errors.js';
 import { demux, logLines } from '../../src/sources/docker/logs.js';
+import { exitHistory } from '../../src/sources/docker/events.js';
+import { memoryUsage } from '../../src/sources/docker/stats.js';
 import { candidacy, containerRecord } from '../../src/sources/docker/record.js';
 
 const sysErr = (code: string, message = code) => Object.assign(new Error(message), { code });
@@ -77,12 +79,39 @@ describe('candidacy from the list Command', () => {
     expect(candidacy({ Command, Labels: undefined } as never)).toBeNull());
 });
 
+describe('exitHistory', () => {
+  const ev = (id: string, Action: string, exitCode?: string) => JSON.stringify({ Type: 'container', Action, Actor: { ID: id, Attributes: exitCode === undefined ? {} : { exitCode } } });
+  it('counts die and oom events per wanted container, the newest die giving the exit code', () => {
+    const body = [ev('a', 'oom'), ev('a', 'die', '137'), ev('b', 'die', '1'), ev('a', 'die', '2'), ev('z', 'oom'), ''].join('\n');
+    expect(exitHistory(body, ['a', 'b', 'c'])).toEqual({ a: { dies: 2, last_exit: 2, ooms: 1 }, b: { dies: 1, last_exit: 1, ooms: 0 } });
+  });
+  it('survives garbage: bad JSON, other types, odd exit codes', () => {
+    const body = ['{', 'null', '[]', JSON.stringify({ Type: 'network', Action: 'die', Actor: { ID: 'a' } }), ev('a', 'die', 'x'), ev('a', 'die', '999')].join('\n');
+    expect(exitHistory(body, ['a'])).toEqual({ a: { dies: 2, last_exit: null, ooms: 0 } });
+  });
+});
+
+describe('memoryUsage', () => {
+  it.each<[string, unknown, number | null]>([
+    ['cgroup v1: usage less total_inactive_file', { memory_stats: { usage: 30_000_000, stats: { total_inactive_file: 5_000_000, inactive_file: 1 } } }, 25_000_000],
+    ['cgroup v2: usage less inactive_file', { memory_stats: { usage: 30_000_000, stats: { inactive_file: 10_000_000 } } }, 20_000_000],
+    ['no cache figure', { memory_stats: { usage: 1234 } }, 1234],
+    ['a stopped container answers zeros', { memory_stats: { usage: 0 } }, null],
+    ['nothing at all', { memory_stats: {} }, null],
+    ['cache above usage (racing counters)', { memory_stats: { usage: 10, stats: { total_inactive_file: 20 } } }, 10],
+    ['garbage', 'nope', null],
+    ['null', null, null],
+    ['negative', { memory_stats: { usage: -5 } }, null],
+  ])('%s', (_what, stats, want) => expect(memoryUsage(stats)).toBe(want));
+});
+
 describe('containerRecord', () => {
   const info = (over: Record<string, unknown> = {}, config: Record<string, unknown> = {}, state: Record<string, unknown> = {}) => ({
     Id: 'f'.repeat(64), Name: '/clippy-worker', Image: 'sha256:abc', RestartCount: 2, Path: 'celery', Args: [],
     Config: { Hostname: 'box.lan', Image: 'ghcr.io/x/clippy:latest', Entrypoint: null, Cmd: ['celery', '-A', 'app', 'worker', '-n', 'clippy-v1.0@%n', '-Q', 'a, b', '-c', '4'],
       Labels: { 'com.docker.compose.project': 'p', 'com.docker.compose.service': 's', 'org.opencontainers.image.version': '1.0' }, Tty: false, ...config },
     State: { Status: 'running', ExitCode: 0, OOMKilled: false, StartedAt: '2026-01-01T00:00:00Z', FinishedAt: '0001-01-01T00:00:00Z', Pid: 99, ...state },
+    HostConfig: { Memory: 25165824, NetworkMode: 'bridge' },
     ...over,
   }) as unknown as ContainerInspectInfo;
 
@@ -93,7 +122,34 @@ describe('containerRecord', () => {
       compose: { project: 'p', service: 's', working_dir: null, config_files: null }, hostname: 'box.lan',
       command: ['celery', '-A', 'app', 'worker', '-n', 'clippy-v1.0@%n', '-Q', 'a, b', '-c', '4'], worker_name: 'clippy-v1.0@box',
       queues: ['a', 'b'], concurrency: 4, image_version: '1.0', pid: 99,
+      broker_url: null, broker_from: null, restart_policy: null, supervisor: { kind: 'compose', name: 'p/s', restart: null },
+      memory_limit: 25165824, memory_usage: null, network_mode: 'bridge', last_exit_code: null, oom_events: null,
     });
+  });
+
+  it('takes the broker from -b over Config.Env, masked; only the broker variables are read', () => {
+    const env = ['PATH=/bin', 'DB_PASSWORD=nope', 'BROKER_URL=redis://:envpw@r:6379/2', 'CELERY_BROKER_URL=amqp://u:p%40ss@rabbit/vh'];
+    const fromEnv = containerRecord('e', info({}, { Env: env }))!;
+    expect(fromEnv).toMatchObject({ broker_url: 'amqp://u:****@rabbit/vh', broker_from: 'env' });
+    const fromArgv = containerRecord('e', info({}, { Env: env, Cmd: ['celery', '-A', 'app', '-b', 'redis://:argvpw@r:6380/0', 'worker'] }))!;
+    expect(fromArgv).toMatchObject({ broker_url: 'redis://:****@r:6380/0', broker_from: 'argv' });
+    // (command keeps the raw argv, as before; renderers redact it)
+    expect(JSON.stringify(fromEnv)).not.toMatch(/envpw|p%40ss|nope/);
+    expect(containerRecord('e', info({}, { Env: ['BROKER_URL=redis://:x@r/0'] }))).toMatchObject({ broker_url: 'redis://:****@r/0', broker_from: 'env' });
+    expect(containerRecord('e', info({}, { Env: 'garbage' }))).toMatchObject({ broker_url: null, broker_from: null });
+    expect(containerRecord('e', info({}, { Env: [7, null, '=x', 'CELERY_BROKER_URL='] }))).toMatchObject({ broker_url: null, broker_from: null });
+  });
+
+  it('reads the restart policy; a container outside compose is kind docker, named as docker names it', () => {
+    const rec = containerRecord('e', info({ HostConfig: { RestartPolicy: { Name: 'unless-stopped', MaximumRetryCount: 0 } } }, { Labels: {} }))!;
+    expect(rec).toMatchObject({ restart_policy: 'unless-stopped', supervisor: { kind: 'docker', name: 'clippy-worker', restart: 'unless-stopped' } });
+    expect(containerRecord('e', info({ HostConfig: { RestartPolicy: { Name: '' } } }))!.restart_policy).toBe('no');
+    expect(containerRecord('e', info({ HostConfig: { RestartPolicy: { Name: 'always' } } }))!.supervisor).toEqual({ kind: 'compose', name: 'p/s', restart: 'always' });
+  });
+
+  it('reads no memory limit as 0, and a missing HostConfig as unknown', () => {
+    expect(containerRecord('e', info({ HostConfig: { Memory: 0, NetworkMode: 'host' } }))).toMatchObject({ memory_limit: 0, network_mode: 'host' });
+    expect(containerRecord('e', info({ HostConfig: undefined }))).toMatchObject({ memory_limit: null, memory_usage: null, network_mode: null });
   });
 
   it.each([

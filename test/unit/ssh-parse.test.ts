@@ -86,6 +86,8 @@ describe('parseProbe on a healthy host', () => {
       command: '/srv/venv/bin/python -m celery -A app.tasks.celery_app worker -n main-v0.13.0@%h -Q celery -c 2',
       argv: [...APP, '-n', 'main-v0.13.0@%h', '-Q', 'celery', '-c', '2'],
       worker_name: 'main-v0.13.0@hostA', queues: ['celery'], concurrency: 2, cwd: '/srv/app',
+      // No evidence sections in this output: unknown, not "none".
+      broker_url: null, broker_from: null, connections: null, netns: null, cgroup: null, supervisor: null,
     });
   });
 

@@ -65,17 +65,22 @@ function one(s: Step, o: RemedyOptions): Remedy | null {
     }
     case 'compose-command':
       return at({ kind: 'file', place: `${s.place}, service ${s.service}: command` }, s.argv ? shellJoin(s.argv) : `-n ${shellQuote(s.name)}`, o);
-    case 'compose-up': {
-      const words = [...dockerWords(s.engine), 'compose', '-p', s.project, ...s.files.flatMap((f) => ['-f', f])];
-      if (!s.files.length && s.workingDir) words.push('--project-directory', s.workingDir);
-      return at({ kind: 'docker', engine: s.engine }, shellJoin([...words, 'up', '-d', '--force-recreate', s.service]), o);
-    }
+    case 'compose-up':
+      return at({ kind: 'docker', engine: s.engine }, shellJoin([...composeWords(s.engine, s.project, s.files, s.workingDir), 'up', '-d', '--force-recreate', s.service]), o);
     case 'fleetdoc-kill':
       return at({ kind: 'here' }, shellJoin(['fleetdoc', 'kill', ...s.names, '--yes']), o);
     case 'broker-config':
       return at({ kind: 'broker' }, shellJoin(['redis-cli', 'CONFIG', 'SET', s.setting, s.value]), o);
     case 'advice':
       return at(s.where, shellJoin(s.argv), o);
+    case 'supervisor-stop':
+      return at({ kind: 'ssh', target: s.target }, shellJoin(s.argv), o);
+    case 'config-line':
+      return at({ kind: 'file', place: s.place }, s.line, o);
+    case 'unit-restart': {
+      const ctl = s.user ? ['systemctl', '--user'] : ['systemctl'];
+      return at({ kind: 'ssh', target: s.target }, `${shellJoin([...ctl, 'daemon-reload'])} && ${shellJoin([...ctl, 'restart', s.unit])}`, o);
+    }
   }
 }
 
@@ -97,8 +102,16 @@ function safePids(pids: number[]): number[] {
   return pids.filter((p) => Number.isSafeInteger(p) && p > 1);
 }
 
-function dockerWords(engine: string): string[] {
+/** `docker`, with -H for any engine but the one the CLI reaches by default. */
+export function dockerWords(engine: string): string[] {
   return engine === DEFAULT_DOCKER_ENDPOINT ? ['docker'] : ['docker', '-H', engine];
+}
+
+/** `docker compose` for a project, with its files (or its directory) so it works from anywhere. */
+export function composeWords(engine: string, project: string, files: string[], workingDir: string | null): string[] {
+  const words = [...dockerWords(engine), 'compose', '-p', project, ...files.flatMap((f) => ['-f', f])];
+  if (!files.length && workingDir) words.push('--project-directory', workingDir);
+  return words;
 }
 
 function dockerCli(engine: string): string {

@@ -6,6 +6,8 @@ export interface Effects {
   /** Does the worker still answer a ping? */
   answering(name: string): Promise<boolean>;
   signal(target: string, signal: Signal, pids: number[]): Promise<string | null>;
+  /** Run fixed words (a supervisor's stop) on an SSH host; an error line, or null. */
+  run(target: string, argv: string[]): Promise<string | null>;
   /** null when it cannot be told (host unreachable). */
   alive(target: string, pid: number): Promise<boolean | null>;
   dockerStop(engine: string, id: string, seconds: number): Promise<string | null>;

@@ -5,6 +5,7 @@ import { isStopped } from '../process-state.js';
 import type { Worker } from '../types.js';
 import { printable, type RemedyOptions } from './commands.js';
 import type { Step } from './steps.js';
+import { restarter, supervisedNote } from './supervised.js';
 import type { Selection } from './targets.js';
 
 export interface KillAction {
@@ -31,7 +32,9 @@ export function planKill(selections: Selection[], o: PlanOptions): KillAction[] 
     if (!s.worker) return { ...base, method: 'none', steps: [], commands: [], result: 'skipped' as const };
     const w = s.worker;
     const steps = stopSteps(w, o);
+    const sup = w.process ? restarter(w.process) : null;
     const foreign = w.verdict.state === 'foreign' ? `belongs to another broker: ${w.verdict.reasons[0] ?? w.verdict.broker ?? ''}`.replace(/: runs on another broker: /, ': ') : null;
+    const note = [foreign, sup ? supervisedNote(sup.s) : null].filter(Boolean).join('; ') || null;
     return {
       ...base,
       method: methodOf(steps),
@@ -41,7 +44,7 @@ export function planKill(selections: Selection[], o: PlanOptions): KillAction[] 
       steps,
       commands: printable(steps, o),
       result: steps.length ? ('planned' as const) : ('skipped' as const),
-      detail: steps.length ? foreign : 'no way to reach it: not answering the broker, and no SSH host or Docker engine shows it',
+      detail: steps.length ? note : (note ?? 'no way to reach it: not answering the broker, and no SSH host or Docker engine shows it'),
     };
   });
 }
@@ -52,7 +55,14 @@ export function stopSteps(w: Worker, o: { graceS: number; rm: boolean }): Step[]
   const p = w.process;
   const c = w.container;
   const stopped = p ? isStopped(p.state) : false;
-  if (w.responsive && !stopped) steps.push({ kind: 'broker-shutdown', name: w.name }, { kind: 'wait-gone', seconds: o.graceS });
+  const sup = p ? restarter(p) : null;
+  // A pod's owner starts it again whatever we do here: the plan says so, and does nothing.
+  if (sup?.s.kind === 'kubernetes') return [];
+  if (p && sup?.s.kind === 'script' && sup.s.parent_pid) steps.push({ kind: 'signal', target: p.target, signal: 'TERM', pids: [sup.s.parent_pid] });
+  const through = p && sup?.stop && sup.s.kind !== 'script' ? sup.stop : null;
+  // A worker that shuts down through the broker would be restarted under the same name.
+  if (w.responsive && !stopped && !through) steps.push({ kind: 'broker-shutdown', name: w.name }, { kind: 'wait-gone', seconds: o.graceS });
+  if (p && through) steps.push({ kind: 'supervisor-stop', target: p.target, argv: through, name: w.name }, { kind: 'wait-gone', seconds: o.graceS });
   if (c && containerLive(c)) {
     steps.push({ kind: 'docker-stop', engine: c.engine, id: c.id, name: c.name, seconds: o.graceS });
   } else if (p) {
@@ -68,6 +78,6 @@ export function stopSteps(w: Worker, o: { graceS: number; rm: boolean }): Step[]
 }
 
 function methodOf(steps: Step[]): string {
-  const kinds = steps.map((s) => (s.kind === 'signal' ? `ssh-kill-${s.signal.toLowerCase()}` : s.kind)).filter((k) => k !== 'wait-gone');
+  const kinds = steps.map((s) => (s.kind === 'signal' ? `ssh-kill-${s.signal.toLowerCase()}` : s.kind === 'supervisor-stop' ? `${s.argv[0]}-stop` : s.kind)).filter((k) => k !== 'wait-gone');
   return [...new Set(kinds)].join(', ') || 'none';
 }

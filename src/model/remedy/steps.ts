@@ -21,6 +21,12 @@ export type Step =
   | { kind: 'docker-logs'; engine: string; name: string; lines: number }
   | { kind: 'fleetdoc-kill'; names: string[] }
   | { kind: 'broker-config'; display: string; setting: string; value: string }
+  /** Stop it through what supervises it (systemctl, supervisorctl), so it is not restarted. */
+  | { kind: 'supervisor-stop'; target: string; argv: string[]; name: string }
+  /** A line to put in a file (a unit's ExecStart=, a supervisord command=, a script, a pod spec). */
+  | { kind: 'config-line'; place: string; line: string }
+  /** Reload systemd and restart the unit under its corrected ExecStart. */
+  | { kind: 'unit-restart'; target: string; unit: string; user: boolean }
   /** A command printed for the engineer to run where it says, never run by fleetdoc. */
   | { kind: 'advice'; where: Where; argv: string[] };
 

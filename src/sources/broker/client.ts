@@ -1,5 +1,7 @@
 // What every broker kind (Redis, Sentinel, RabbitMQ) offers the gather layer. Each method reads;
 // only shutdown and removeGhost change anything, and only `kill --yes` calls them.
+import type { BrokerReplies, ClientConn, HeartbeatFact, TaskOutcomes } from '../../model/evidence.js';
+import type { QueueFacts } from '../../model/queues.js';
 import type { BrokerWorker } from '../../model/types.js';
 import type { BrokerTarget } from './url.js';
 
@@ -12,40 +14,19 @@ export interface WorkersQuery {
   tasks?: boolean;
 }
 
-export interface BrokerWorkersResult {
+/** The records the model reads (model/evidence.ts), plus what the reading left to say. */
+export interface BrokerWorkersResult extends BrokerReplies {
   workers: BrokerWorker[];
-  /** Names in the broker's roster (Redis: _kombu.binding.celery.pidbox; AMQP: <name>.celery.pidbox queues). */
-  roster: string[];
-  /** Task ids each responsive worker reported in active, reserved or scheduled (when asked). */
-  heldTasks: Map<string, string[]>;
-  /**
-   * How many listeners the broadcast reached, as the broker counted them (Redis: PUBLISH's return;
-   * AMQP: consumers of the pidbox queues). null when the broker cannot tell.
-   */
-  reached: number | null;
-  /** AMQP only: roster names whose pidbox queue has this many consumers (0 = a ghost). */
-  rosterConsumers?: Map<string, number>;
   warnings: string[];
 }
 
-export interface TaskCounts {
-  succeeded: number;
-  failed: number;
-  retried: number;
-  rejected: number;
-}
+export type TaskCounts = TaskOutcomes;
 
-export interface Heartbeat {
+export interface Heartbeat extends HeartbeatFact {
   /** The worker's node name, e.g. celery@pandalab-01. */
   hostname: string;
-  /** Unix seconds, from the latest event's own timestamp. */
-  last_heartbeat_at: number;
-  /** Local unix seconds when that event arrived. */
+  /** Local unix seconds when the latest event arrived. */
   received_at: number;
-  freq: number | null;
-  active: number | null;
-  processed: number | null;
-  loadavg: number[] | null;
   sw_ver: string | null;
   /** The worker said goodbye (worker-offline) and has not come back online since. */
   offline: boolean;
@@ -60,17 +41,9 @@ export interface EventsResult {
   warnings: string[];
 }
 
-export interface QueueRead {
-  name: string;
-  messages: number;
-  unacked: number;
-  oldestUnackedAt: number | null;
-  /** Unacked entries no responsive worker claims (Redis: by task id; AMQP: consumers gone). */
-  orphaned: number;
-  oldestOrphanAt: number | null;
+export interface QueueRead extends QueueFacts {
   /** AMQP: consumers the broker counts on the queue; null when it cannot tell. */
   consumers: number | null;
-  readProblems: string[];
 }
 
 export interface QueuesResult {
@@ -93,20 +66,7 @@ export interface BrokerInfo {
 }
 
 /** One client connection as the broker sees it: positive evidence of who is still there. */
-export interface BrokerClientConn {
-  /** The client's address as the broker sees it, host:port. */
-  addr: string;
-  /** The broker-side address it connected to, host:port, when known. */
-  laddr: string | null;
-  /** The Redis db it selected; null for AMQP. */
-  db: number | null;
-  /** The AMQP vhost; null for Redis. */
-  vhost: string | null;
-  /** Pub/sub subscriptions (Redis sub + psub) or consumers (AMQP). */
-  subscriptions: number;
-  idle_s: number | null;
-  name: string | null;
-}
+export type BrokerClientConn = ClientConn;
 
 export interface ClientsResult {
   ok: boolean;

@@ -2,21 +2,29 @@
 // list call per engine picks the worker candidates; only those are inspected.
 import { setMaxListeners } from 'node:events';
 import type { ContainerInspectInfo } from 'dockerode';
-import { needsLogs } from '../../model/containers.js';
+import { isRestartLoop, needsLogs } from '../../model/containers.js';
 import type { ContainerRecord } from '../../model/types.js';
 import { openEngine, parseEndpoint, type EngineClient } from './engine.js';
 import { describeError, EngineError, NoAnswer } from './errors.js';
+import { fetchExitHistory } from './events.js';
 import { fetchLogs } from './logs.js';
 import { candidacy, containerRecord } from './record.js';
+import { fetchMemoryUsage } from './stats.js';
 
 export interface DockerEngineResult {
   engine: string;
   ok: boolean;
   error: string | null;
   containers: ContainerRecord[];
-  /** Last log lines by container id, for containers that are restarting, exited non-zero or OOM-killed. */
+  /** Last log lines by container id (--logs N), for containers that are restarting, exited non-zero or OOM-killed. */
   logs: Record<string, string[]>;
+  /** The log tail the restart cause is read from, by container id: read even without --logs. */
+  tails: Record<string, string[]>;
 }
+
+/** Log lines read for a restart cause, and how many problem containers get them. */
+export const CAUSE_LINES = 60;
+export const CAUSE_CONTAINERS = 20;
 
 export interface DockerOptions {
   timeoutMs: number;
@@ -35,7 +43,7 @@ export function gatherDocker(endpoints: string[], opts: DockerOptions): Promise<
 }
 
 async function gatherEngine(endpoint: string, opts: DockerOptions): Promise<DockerEngineResult> {
-  const result: DockerEngineResult = { engine: endpoint, ok: false, error: null, containers: [], logs: {} };
+  const result: DockerEngineResult = { engine: endpoint, ok: false, error: null, containers: [], logs: {}, tails: {} };
   const ep = parseEndpoint(endpoint);
   if ('error' in ep) return { ...result, error: `${endpoint}: ${ep.error}` };
   // Our own deadline, not just socket timeouts: an engine that trickles bytes,
@@ -58,17 +66,8 @@ async function gatherEngine(endpoint: string, opts: DockerOptions): Promise<Dock
     const found = await Promise.race([readWorkers(client, endpoint, ctl.signal, opts.labels ?? []), stopped]);
     result.ok = true;
     result.containers = found.map((f) => f.record);
-    const n = opts.logs ?? 0;
-    if (n > 0) {
-      // Best effort within the same deadline: logs that do not arrive in time are left out.
-      const wanted = found.filter((f) => needsLogs(f.record));
-      const docker = client.docker;
-      const reads = mapLimit(wanted, client.concurrency, ({ record, tty }) =>
-        fetchLogs(docker, record.id, tty, n, ctl.signal).then((lines) => {
-          if (!ctl.signal.aborted) result.logs[record.id] = lines;
-        }, () => undefined));
-      await Promise.race([reads, stopped]).catch(() => undefined);
-    }
+    // Best effort within the same deadline: what does not arrive in time is left out.
+    await Promise.race([readProblems(client, found, opts.logs ?? 0, result, ctl.signal), stopped]).catch(() => undefined);
   } catch (err) {
     result.error = describeError(endpoint, ctl.signal.aborted ? ctl.signal.reason : err, opts.timeoutMs);
   } finally {
@@ -79,6 +78,41 @@ async function gatherEngine(endpoint: string, opts: DockerOptions): Promise<Dock
     opening.then((c) => c.close(), () => undefined);
   }
   return result;
+}
+
+/**
+ * For containers in a loop, exited or OOM-killed: the log tail the restart
+ * cause is read from (loops first, at most CAUSE_CONTAINERS), their recent
+ * die and oom events, the lines --logs shows, and for a running one its
+ * memory usage now.
+ */
+async function readProblems(client: EngineClient, found: Found[], shown: number, result: DockerEngineResult, signal: AbortSignal): Promise<void> {
+  const wanted = found.filter((f) => needsLogs(f.record)).sort((a, b) => Number(isRestartLoop(b.record)) - Number(isRestartLoop(a.record)));
+  const docker = client.docker;
+  const ids = wanted.slice(0, CAUSE_CONTAINERS).map((f) => f.record.id);
+  const history = fetchExitHistory(docker, ids, Date.now(), signal).then((byId) => {
+    if (signal.aborted) return;
+    for (const f of wanted.slice(0, CAUSE_CONTAINERS)) {
+      f.record.last_exit_code = byId[f.record.id]?.last_exit ?? null;
+      f.record.oom_events = byId[f.record.id]?.ooms ?? 0;
+    }
+  }, () => undefined);
+  const reads = mapLimit(wanted.map((f, i) => ({ ...f, cause: i < CAUSE_CONTAINERS })), client.concurrency, async ({ record, tty, cause }) => {
+    const n = Math.max(shown, cause ? CAUSE_LINES : 0);
+    const logs = n === 0 ? null : fetchLogs(docker, record.id, tty, n, signal).then((lines) => {
+      if (signal.aborted) return;
+      if (shown > 0) result.logs[record.id] = lines.slice(-shown);
+      if (cause) result.tails[record.id] = lines.slice(-CAUSE_LINES);
+    }, () => undefined);
+    // Whether it died for memory may only show in the events read alongside: sample every running one.
+    const memory = cause && record.status === 'running'
+      ? fetchMemoryUsage(docker, record.id, signal).then((u) => {
+        if (!signal.aborted) record.memory_usage = u;
+      }, () => undefined)
+      : null;
+    await Promise.all([logs, memory]);
+  });
+  await Promise.all([reads, history]);
 }
 
 interface Found {

@@ -48,6 +48,12 @@ export async function fetchLogs(docker: Dockerode, id: string, tty: boolean, n: 
       (err, s) => (err ? reject(err) : resolve(s as NodeJS.ReadableStream & { destroy(): void })),
     );
   });
+  const body = await collect(stream, signal, MAX_BYTES);
+  return logLines(body, tty, n);
+}
+
+/** A response stream read to its end, to `max` bytes, or until `signal` aborts (then it rejects). */
+export async function collect(stream: NodeJS.ReadableStream & { destroy(): void }, signal: AbortSignal, max: number): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let size = 0;
   await new Promise<void>((resolve, reject) => {
@@ -60,12 +66,12 @@ export async function fetchLogs(docker: Dockerode, id: string, tty: boolean, n: 
     stream.on('data', (chunk: Buffer) => {
       chunks.push(chunk);
       size += chunk.length;
-      if (size >= MAX_BYTES) stop();
+      if (size >= max) stop();
     });
     stream.on('end', resolve);
     stream.on('close', resolve);
     stream.on('error', reject);
   });
   if (signal.aborted) throw signal.reason ?? new Error('aborted');
-  return logLines(Buffer.concat(chunks), tty, n);
+  return Buffer.concat(chunks);
 }

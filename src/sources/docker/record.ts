@@ -1,6 +1,7 @@
 // Which listed containers may be Celery workers, and the ContainerRecord of
 // an inspected one. Pure: engine answers in, plain records out.
 import type { ContainerInfo, ContainerInspectInfo } from 'dockerode';
+import { BROKER_ENV, brokerEvidence } from '../../model/broker-evidence.js';
 import { expandNodeName, parseCeleryWorker, splitShellWords } from '../../model/celery-argv.js';
 import type { ContainerRecord } from '../../model/types.js';
 
@@ -51,6 +52,9 @@ export function containerRecord(engine: string, info: ContainerInspectInfo): Con
   const label = (key: string) => (labels && typeof labels[key] === 'string' ? labels[key] : null);
   const project = label('com.docker.compose.project');
   const service = label('com.docker.compose.service');
+  const policy = (info.HostConfig as { RestartPolicy?: { Name?: unknown } } | undefined)?.RestartPolicy?.Name;
+  // Docker reports "no" as "" on some versions.
+  const restartPolicy = typeof policy === 'string' ? policy || 'no' : null;
   return {
     engine,
     id: str(info.Id) ?? '',
@@ -72,7 +76,30 @@ export function containerRecord(engine: string, info: ContainerInspectInfo): Con
     concurrency: args?.concurrency ?? null,
     image_version: label(VERSION_LABEL),
     pid: num(state.Pid) ?? 0,
+    ...brokerEvidence(command, brokerEnv(config.Env)),
+    restart_policy: restartPolicy,
+    supervisor: project && service
+      ? { kind: 'compose', name: `${project}/${service}`, restart: restartPolicy }
+      : { kind: 'docker', name: (str(info.Name) ?? '').replace(/^\//, '') || null, restart: restartPolicy },
+    memory_limit: num(info.HostConfig?.Memory),
+    memory_usage: null, // read by stats, for the containers that need it
+    network_mode: str(info.HostConfig?.NetworkMode),
+    last_exit_code: null, // from the events, for the containers that need it
+    oom_events: null,
   };
+}
+
+/** Only the broker variables of Config.Env ("K=V" strings); the rest never leaves here. */
+function brokerEnv(env: unknown): Record<string, string> {
+  const out: Record<string, string> = Object.create(null);
+  if (!Array.isArray(env)) return out;
+  for (const kv of env) {
+    if (typeof kv !== 'string') continue;
+    const eq = kv.indexOf('=');
+    const key = kv.slice(0, eq);
+    if (eq > 0 && (BROKER_ENV as readonly string[]).includes(key)) out[key] = kv.slice(eq + 1);
+  }
+  return out;
 }
 
 const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);

@@ -1,9 +1,12 @@
 // One host's probe output as a report: load, memory, disks, and the Celery
 // worker main processes with their pool children. Pure: any bytes in, a
 // report out, never a throw.
+import { brokerEvidence } from '../../model/broker-evidence.js';
 import { expandNodeName, parseCeleryWorker, type CeleryWorkerArgs } from '../../model/celery-argv.js';
+import { classifySupervisor } from '../../model/supervisor.js';
 import type { ProcessRecord } from '../../model/types.js';
 import { shellJoin } from '../../util/shell.js';
+import { readEvidence, type Evidence } from './evidence.js';
 import { readProbeOutput, type Row } from './probe.js';
 
 export interface HostReport {
@@ -35,7 +38,8 @@ export function parseProbe(target: string, output: Uint8Array | string): HostRep
     if (!hostname) warnings.push('the host did not say its name; %h is left empty');
     if (probe.ps === 'missing') warnings.push('ps not found; Celery processes were read from /proc');
     else if (probe.ps !== 'ok') warnings.push(`ps failed (exit ${probe.ps}); Celery processes were read from /proc`);
-    const processes = findWorkers(probe.rows, hostname ?? '', warnings).map((w) => record(target, hostname ?? target, w));
+    const facts: Facts = { evidence: readEvidence(probe.evidence), rows: new Map(probe.rows.map((r) => [r.pid, r])), hostname: hostname ?? '' };
+    const processes = findWorkers(probe.rows, hostname ?? '', warnings).map((w) => record(target, hostname ?? target, w, facts));
     return {
       target, ok: true, error: null, partial: !probe.complete, hostname,
       load: readLoad(probe.sections.get('loadavg')?.[0]),
@@ -117,13 +121,38 @@ function findWorkers(rows: Row[], hostname: string, warnings: string[]): Found[]
   return mains.sort((a, b) => (a.worker!.name < b.worker!.name ? -1 : a.worker!.name > b.worker!.name ? 1 : a.row.pid - b.row.pid));
 }
 
-function record(target: string, host: string, f: Found): ProcessRecord {
+interface Facts {
+  evidence: Evidence;
+  rows: Map<number, Row>;
+  hostname: string;
+}
+
+function record(target: string, host: string, f: Found, facts: Facts): ProcessRecord {
   const w = f.worker!;
+  const { env, cgroup, connections, netns } = facts.evidence.of(f.row.pid);
+  const supervisor = classifySupervisor({
+    env, cgroup, hostname: facts.hostname, pid: f.row.pid, ancestors: ancestors(f.row, facts.rows),
+    units: facts.evidence.units, autorestart: facts.evidence.autorestart,
+  });
   return {
     target, host, pid: f.row.pid, ppid: f.row.ppid, state: f.row.stat.slice(0, 1), elapsed_s: f.row.elapsed_s,
     rss_kb: f.row.rss_kb, children: f.children.sort((a, b) => a - b), command: shellJoin(w.argv), argv: w.argv,
     worker_name: w.name, queues: w.args.queues, concurrency: w.args.concurrency, cwd: f.row.cwd,
+    // The raw argv holds -b; a rebuilt process title may not, so read both.
+    ...brokerEvidence(f.row.argv.length > 0 && parseCeleryWorker(f.row.argv) ? f.row.argv : w.argv, env),
+    connections, netns, cgroup, supervisor,
   };
+}
+
+// Nearest first, at most 8 up, stopping at a pid seen twice (garbage ps output).
+function ancestors(row: Row, rows: Map<number, Row>): { pid: number; argv: string[] }[] {
+  const out: { pid: number; argv: string[] }[] = [];
+  const seen = new Set([row.pid]);
+  for (let p = rows.get(row.ppid); p && !seen.has(p.pid) && out.length < 8; p = rows.get(p.ppid)) {
+    seen.add(p.pid);
+    out.push({ pid: p.pid, argv: p.argv });
+  }
+  return out;
 }
 
 function readLoad(line: string | undefined): HostReport['load'] {

@@ -6,6 +6,8 @@
 // the script. Its own text never says "celery" (it greps for "[c]elery"), so
 // the probe never finds itself.
 
+import { AFTER_LOOP, EVIDENCE, EVIDENCE_LIMIT } from './probe-evidence.js';
+
 // Bytes that must survive the trip (argv with NULs, odd encodings, a cwd with
 // a newline) are base64-encoded, or hex where base64 is missing.
 const SCRIPT = [
@@ -22,7 +24,9 @@ const SCRIPT = [
     'echo "@@ps-exit $?"; else echo "@@ps-missing"; fi',
   // cmdline is the exact argv; stat stands in for ps when ps is missing.
   'for f in $(grep -l "[c]elery" /proc/[0-9]*/cmdline 2>/dev/null); do p=${f#/proc/}; p=${p%/cmdline}; echo "@@proc $p $E"',
-  'cat "$f" 2>/dev/null | enc; cat "/proc/$p/stat" 2>/dev/null | enc; readlink "/proc/$p/cwd" 2>/dev/null | enc; done',
+  'cat "$f" 2>/dev/null | enc; cat "/proc/$p/stat" 2>/dev/null | enc; readlink "/proc/$p/cwd" 2>/dev/null | enc; P="$P $p"; done',
+  ...EVIDENCE,
+  ...AFTER_LOOP,
   // A dead NFS mount must not eat the whole deadline.
   'echo "@@df"; if command -v timeout >/dev/null 2>&1; then timeout 2 df -P -k 2>/dev/null; else df -P -k 2>/dev/null; fi',
   'echo "@@end"',
@@ -52,6 +56,20 @@ export interface ProbeOutput {
   rows: Row[];
   /** 'missing' when the host has no ps, a number when ps failed. */
   ps: 'ok' | 'missing' | number;
+  /** What the probe saw about brokers and supervisors, decoded but not yet read. */
+  evidence: RawEvidence;
+}
+
+export interface RawEvidence {
+  /** Per pid: its cgroup lines, "@@environ", then the chosen variables (or "@@unreadable"). */
+  blobs: Map<number, string>;
+  /** The `ls -l` digest: "s PID INODE", "n PID NETNS", "q PID", "x PID"; null when not read (no awk, cut short). */
+  fds: string[] | null;
+  /** TCP rows "local remote state inode" in /proc/net/tcp hex. */
+  tcp: string[];
+  /** Per .service: its name, then `systemctl show` lines. */
+  units: string[];
+  supervisords: { pid: number; argv: string[]; config: string | null; text: string }[];
 }
 
 const decoder = new TextDecoder('utf-8', { fatal: false });
@@ -63,7 +81,8 @@ export function readProbeOutput(output: Uint8Array | string): ProbeOutput {
   const lines = text.split('\n');
   // Whatever follows the last newline was cut mid-line.
   const cutMidLine = lines.pop() !== '';
-  const out: ProbeOutput = { found: false, complete: false, sections: new Map(), rows: [], ps: 'ok' };
+  const evidence: RawEvidence = { blobs: new Map(), fds: null, tcp: [], units: [], supervisords: [] };
+  const out: ProbeOutput = { found: false, complete: false, sections: new Map(), rows: [], ps: 'ok', evidence };
   const start = lines.indexOf('@@fleetdoc-probe 1');
   if (start < 0) return out;
   out.found = true;
@@ -76,6 +95,8 @@ export function readProbeOutput(output: Uint8Array | string): ProbeOutput {
       continue;
     }
     const [tag, a, b] = line.slice(2).split(' ');
+    // A record cut short is dropped whole; what follows the cut is not read.
+    const take = (n: number) => (i + n < lines.length ? lines.slice(i + 1, (i += n) + 1) : null);
     if (tag === 'end') out.complete = !cutMidLine;
     else if (tag === 'ps-missing') out.ps = 'missing';
     else if (tag === 'ps-exit') out.ps = a === '0' ? 'ok' : Number(a);
@@ -83,10 +104,53 @@ export function readProbeOutput(output: Uint8Array | string): ProbeOutput {
       if (i + 3 >= lines.length) break; // cut inside the record
       procs.push([a, b, ...lines.slice(i + 1, i + 4)]);
       i += 3;
-    } else out.sections.set(tag, (section = []));
+    } else if (tag === 'evidence' || tag === 'unit' || tag === 'superv') {
+      const got = take(tag === 'superv' ? 3 : 1);
+      if (!got) break;
+      readEvidence(evidence, tag, tag === 'superv' ? b : a, tag === 'superv' ? a : null, got);
+    } else if (tag === 'tcp') section = evidence.tcp;
+    else if (tag === 'fds') section = evidence.fds ??= [];
+    else if (tag === 'fds-missing') evidence.fds = null;
+    else out.sections.set(tag, (section = []));
   }
   out.rows = readRows(out.sections, procs);
   return out;
+}
+
+function readEvidence(ev: RawEvidence, tag: string, encoding: string, pidText: string | null, got: string[]): void {
+  if (tag === 'unit') ev.units.push(decodeText(got[0], encoding));
+  else if (tag === 'evidence') splitBlobs(ev.blobs, decodeText(got[0], encoding));
+  else if (/^\d{1,10}$/.test(pidText ?? '')) {
+    const config = decodeText(got[1], encoding).replace(/\n$/, '');
+    ev.supervisords.push({ pid: Number(pidText), argv: splitCmdline(decodeBytes(got[0], encoding)), config: config || null, text: decodeText(got[2], encoding) });
+  }
+}
+
+// "@@pid N" opens each process's part. A pid seen twice means some value
+// forged a marker line: both parts are dropped (unknown, not wrong).
+function splitBlobs(blobs: Map<number, string>, text: string): void {
+  const twice = new Set<number>();
+  let pid: number | null = null;
+  let lines: string[] = [];
+  const flush = () => {
+    if (pid === null) return;
+    if (blobs.has(pid)) twice.add(pid);
+    blobs.set(pid, lines.join('\n'));
+  };
+  for (const line of text.split('\n')) {
+    const m = /^@@pid (\d{1,10})$/.exec(line);
+    if (!m) {
+      lines.push(line);
+      continue;
+    }
+    flush();
+    pid = Number(m[1]);
+    lines = [];
+  }
+  flush();
+  for (const p of twice) blobs.delete(p);
+  // The probe stops at EVIDENCE_LIMIT bytes: the last part may be cut, and half an environment could mislead.
+  if (pid !== null && Buffer.byteLength(text) >= EVIDENCE_LIMIT) blobs.delete(pid);
 }
 
 function readRows(sections: Map<string, string[]>, procs: string[][]): Row[] {

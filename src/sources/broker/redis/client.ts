@@ -13,11 +13,12 @@ import { gatherBrokerWorkers } from './workers.js';
 
 export async function openRedis(target: BrokerTarget, timeoutMs: number): Promise<BrokerClient> {
   const conn = await connectBroker(target, timeoutMs);
-  return redisClient(conn);
+  return redisClient(conn, target);
 }
 
-export function redisClient(conn: BrokerConnection): BrokerClient {
-  return guarded(conn, plainClient(conn));
+/** `given` is the target as the user gave it (a whole failover list); conn.target is the one in use. */
+export function redisClient(conn: BrokerConnection, given: BrokerTarget = conn.target): BrokerClient {
+  return guarded(conn, plainClient(conn, given));
 }
 
 // Every Redis failure mid-run becomes one line that says what to check, like a failed connect.
@@ -37,15 +38,15 @@ function guarded(conn: BrokerConnection, c: BrokerClient): BrokerClient {
   };
 }
 
-function plainClient(conn: BrokerConnection): BrokerClient {
+function plainClient(conn: BrokerConnection, given: BrokerTarget): BrokerClient {
   // Bindings serve twice: the queue names, then attributing unacked entries to queues.
   let bindings: Promise<Bindings> | null = null;
   const readB = () => (bindings ??= readBindings(conn));
   return {
-    target: conn.target,
+    target: given,
     kind: 'redis',
-    display: conn.target.display,
-    endpoint: conn.target.kind === 'tcp' ? { host: conn.target.host, port: conn.target.port } : null,
+    display: conn.display,
+    endpoint: conn.endpoint,
     workers: (q) => gatherBrokerWorkers(conn, q),
     listen: (o) => listenHeartbeats(conn, o),
     queueNames: async () => {

@@ -1,16 +1,26 @@
-// Opening ioredis connections whose every failure becomes one clear line.
+// Opening ioredis connections (direct, TLS, Sentinel, or the first of a failover list that answers),
+// whose every failure becomes one clear line.
 import type { Redis as RedisClient, RedisOptions } from 'ioredis';
 // The client class alone: ioredis' index also loads its Cluster support, a fifth of its start-up cost.
 import RedisModule from 'ioredis/built/Redis.js';
+import { BrokerError, UsageError } from '../../../errors.js';
+import type { BrokerTarget } from '../url.js';
+import { cause, explain, noSuchMaster } from './explain.js';
+import { tlsOptions } from './tls.js';
+
+export { explain } from './explain.js';
 
 // CommonJS interop differs between Node, esbuild and vitest: take the class wherever it landed.
 const Redis = ((RedisModule as unknown as { default?: typeof RedisClient }).default ?? RedisModule) as typeof RedisClient;
 type Redis = RedisClient;
-import { BrokerError } from '../../../errors.js';
-import type { BrokerTarget } from '../url.js';
 
 export interface BrokerConnection {
+  /** The target in use: a failover list's pick, else the one given. */
   target: BrokerTarget;
+  /** Where we are connected, password masked: the URL, plus the master a Sentinel gave us. */
+  display: string;
+  /** host:port of the Redis server itself (a Sentinel's master); null for a unix socket. */
+  endpoint: { host: string; port: number } | null;
   /** For ordinary commands (bounded by the timeout). */
   cmd: Redis;
   /** A second connection for BRPOP: a blocked connection can do nothing else. */
@@ -21,19 +31,46 @@ export interface BrokerConnection {
 }
 
 export async function connectBroker(target: BrokerTarget, timeoutMs: number): Promise<BrokerConnection> {
+  performance.mark('fleetdoc:redis-loaded');
+  if (target.alternates.length <= 1) return connectOne(target, timeoutMs);
+  // A failover list: the first that answers, in order, each bounded by the timeout (as kombu tries them).
+  const failures: string[] = [];
+  for (const alt of target.alternates) {
+    try {
+      return await connectOne(alt, timeoutMs);
+    } catch (err) {
+      if (!(err instanceof BrokerError)) throw err;
+      failures.push(err.message.replace(/^broker /, ''));
+    }
+  }
+  throw new BrokerError(`broker ${target.display}: no URL of the failover list answered: ${failures.join('; ')}`);
+}
+
+async function connectOne(target: BrokerTarget, timeoutMs: number): Promise<BrokerConnection> {
+  if (target.transport === 'sentinel' && !target.masterName) {
+    throw new UsageError('a sentinel:// broker needs the master name: add ?master_name=NAME to the URL or give --broker-transport-option master_name=NAME');
+  }
+  const options = await redisOptions(target, timeoutMs);
+  // Each sentinel in turn may take the whole timeout before the next is asked.
+  const deadlineMs = target.transport === 'sentinel' ? timeoutMs * (target.sentinels.length + 1) : timeoutMs;
   const opened: Redis[] = [];
   const open = async (blocking: boolean): Promise<Redis> => {
-    const client = new Redis(redisOptions(target, timeoutMs, blocking));
+    // BRPOP waits on purpose; everything else is bounded.
+    const client = new Redis({ ...options, commandTimeout: blocking ? undefined : Math.max(timeoutMs, 250) });
     opened.push(client);
-    let lastError: Error | null = null;
+    const errors: Error[] = [];
+    let noMaster = false;
     // ioredis logs unhandled 'error' events; we report failures ourselves.
-    client.on('error', (err: Error) => { lastError = err; });
+    client.on('error', (err: Error) => { errors.push(err); });
+    // A sentinel that answers but knows no such master is not an unreachable one.
+    client.on('sentinelError', (err: Error) => { noMaster ||= /invalid reply/.test(err.message); });
     try {
-      await withDeadline(client.connect(), timeoutMs, () => lastError);
+      await withDeadline(client.connect(), deadlineMs, () => errors.at(-1) ?? null);
     } catch (err) {
       client.disconnect();
-      // ioredis rejects with 'Connection is closed'; the 'error' event holds the real cause.
-      throw explain(lastError ?? (err as Error), target, timeoutMs);
+      if (noMaster) throw noSuchMaster(target);
+      // ioredis rejects with 'Connection is closed'; the 'error' events hold the real cause.
+      throw explain(cause(errors, target) ?? (err as Error), target, timeoutMs);
     }
     return client;
   };
@@ -41,9 +78,18 @@ export async function connectBroker(target: BrokerTarget, timeoutMs: number): Pr
   // series would add a round trip to every run.
   let blocker: Promise<Redis> | null = open(true);
   blocker.catch(() => undefined);
-  const cmd = await open(false);
+  const cmd = await open(false).catch(async (err) => {
+    await blocker?.then((b) => b.disconnect(), () => undefined);
+    throw err;
+  });
+  performance.mark('fleetdoc:connected');
+  const endpoint = where(target, cmd);
   return {
     target,
+    display: target.transport === 'sentinel' && endpoint
+      ? `${target.display} (master ${target.masterName} at ${hostPort(endpoint)})`
+      : target.display,
+    endpoint,
     cmd,
     blocking: () => (blocker ??= open(true)),
     key: (name) => target.keyPrefix + name,
@@ -53,24 +99,48 @@ export async function connectBroker(target: BrokerTarget, timeoutMs: number): Pr
   };
 }
 
-function redisOptions(t: BrokerTarget, timeoutMs: number, blocking: boolean): RedisOptions {
+async function redisOptions(t: BrokerTarget, timeoutMs: number): Promise<RedisOptions> {
+  const where: RedisOptions = t.transport === 'sentinel'
+    ? {
+      sentinels: t.sentinels.map((s) => ({ host: s.host, port: s.port })),
+      name: t.masterName!,
+      // Dead sentinels are skipped; once every one has failed, say so instead of trying forever.
+      sentinelRetryStrategy: () => null,
+      sentinelCommandTimeout: Math.max(timeoutMs, 250),
+      // Only the sentinels the user named, and no standing subscription for failover news.
+      updateSentinels: false,
+      failoverDetector: false,
+    }
+    : t.kind === 'unix' ? { path: t.path! } : { host: t.host, port: t.port };
   return {
-    ...(t.kind === 'unix' ? { path: t.path! } : { host: t.host, port: t.port }),
-    ...(t.tls ? { tls: { servername: t.host } } : {}),
+    ...where,
+    ...(t.tls ? { tls: await tlsOptions(t) } : {}),
     username: t.username ?? undefined,
     password: t.password ?? undefined,
     db: t.db,
     lazyConnect: true,
     connectTimeout: timeoutMs,
-    // BRPOP waits on purpose; everything else is bounded.
-    commandTimeout: blocking ? undefined : Math.max(timeoutMs, 250),
     maxRetriesPerRequest: 0,
     retryStrategy: () => null,
     enableOfflineQueue: true,
     // Keep the ready check: without it connect() resolves before AUTH is answered, and a wrong
     // password surfaces later as a bare "Connection is closed".
     enableReadyCheck: true,
+    // No CLIENT SETINFO: it reads ioredis' package.json from disk and costs a round trip before ready.
+    disableClientInfo: true,
   };
+}
+
+/** The Redis server we really talk to: for a Sentinel, the master it named. */
+function where(t: BrokerTarget, client: Redis): { host: string; port: number } | null {
+  if (t.kind === 'unix') return null;
+  if (t.transport !== 'sentinel') return { host: t.host, port: t.port };
+  const s = client.stream as { remoteAddress?: string; remotePort?: number } | undefined;
+  return s?.remoteAddress && s.remotePort ? { host: s.remoteAddress, port: s.remotePort } : null;
+}
+
+function hostPort(e: { host: string; port: number }): string {
+  return e.host.includes(':') ? `[${e.host}]:${e.port}` : `${e.host}:${e.port}`;
 }
 
 async function withDeadline<T>(p: Promise<T>, ms: number, last: () => Error | null): Promise<T> {
@@ -83,24 +153,4 @@ async function withDeadline<T>(p: Promise<T>, ms: number, last: () => Error | nu
   } finally {
     clearTimeout(timer);
   }
-}
-
-/** Map a connection error to one line that says what to check. */
-export function explain(err: Error, t: BrokerTarget, timeoutMs: number): BrokerError {
-  const where = `broker ${t.display}`;
-  const msg = String(err?.message ?? err);
-  if (/WRONGPASS|NOAUTH|invalid password|invalid username-password/i.test(msg)) {
-    return new BrokerError(`${where}: authentication failed (check the password in the URL or CELERY_BROKER_URL)`);
-  }
-  if (/ECONNREFUSED/.test(msg)) return new BrokerError(`${where}: connection refused (is redis-server running there?)`);
-  if (/ENOTFOUND|EAI_AGAIN/.test(msg)) return new BrokerError(`${where}: host name not found`);
-  if (/ENOENT/.test(msg)) return new BrokerError(`${where}: no such socket`);
-  if (/EACCES|EPERM/.test(msg)) return new BrokerError(`${where}: permission denied`);
-  if (/ETIMEDOUT|timed? ?out|Command timed out/i.test(msg)) {
-    return new BrokerError(`${where}: no answer within ${(timeoutMs / 1000).toFixed(1)} s (slow or not a Redis server?)`);
-  }
-  if (/Connection is closed|ECONNRESET|EPIPE/.test(msg)) {
-    return new BrokerError(`${where}: connection closed by the server (not a Redis server, or TLS mismatch?)`);
-  }
-  return new BrokerError(`${where}: ${msg.split('\n')[0]}`);
 }

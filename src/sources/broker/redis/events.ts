@@ -33,7 +33,7 @@ export async function listenHeartbeats(
       await sub.connect();
       sub.on('pmessage', (_pattern: string, _channel: string, raw: string) => accept(raw, tally));
       sub.once('end', onEnd);
-      await sub.psubscribe(channelPattern(conn));
+      await sub.psubscribe(...channelPatterns(conn));
     } catch (err) {
       throw explain(lastError ?? (err as Error), conn.target, timeoutMs);
     } finally {
@@ -59,10 +59,13 @@ export async function listenHeartbeats(
   return tally.result(warnings);
 }
 
-/** `<prefix>/<db>.celeryev/*`, with glob characters in the prefix taken literally. */
-export function channelPattern(conn: BrokerConnection): string {
+/**
+ * `<prefix>/<db>.celeryev/*` and the literal `<prefix>/{db}.celeryev/*` of kombu 5.2 behind a Sentinel,
+ * with glob characters in the prefix taken literally (braces are not special to Redis).
+ */
+export function channelPatterns(conn: BrokerConnection): string[] {
   const prefix = conn.key('').replace(/[\\*?[\]]/g, (c) => `\\${c}`);
-  return `${prefix}/${conn.target.db}.celeryev/*`;
+  return [`${prefix}/${conn.target.db}.celeryev/*`, `${prefix}/{db}.celeryev/*`];
 }
 
 function accept(raw: string, tally: EventTally): void {

@@ -12,8 +12,9 @@ const REPLY_EXCHANGE = 'reply.celery.pidbox';
 export interface ControlOptions {
   /** Worker names to address; empty or undefined = every worker. */
   destination?: string[];
-  /** Names we expect to hear from: collection ends once all of them answered every method. */
-  expect?: string[];
+  /** Names we expect to hear from: collection ends once all of them answered every method. A promise
+   * (the roster, read while the broadcast goes out) is awaited only once collection starts. */
+  expect?: string[] | Promise<string[]>;
   timeoutMs: number;
   signal?: AbortSignal;
   /** Extra body fields, e.g. {pattern, matcher}. */
@@ -40,16 +41,17 @@ export async function broadcast(
   const tickets = new Map(methods.map((m) => [randomUUID(), m.method]));
   const result: ControlResult = { replies: new Map(methods.map((m) => [m.method, new Map()])), reached: 0, warnings: [] };
   const deadline = Date.now() + opts.timeoutMs;
+  const expect = Promise.resolve(opts.expect ?? []);
+  expect.catch(() => undefined); // awaited in collect; a failure there is the caller's error
   let blocker: Redis | null = null;
   const onAbort = () => blocker?.disconnect();
   opts.signal?.addEventListener('abort', onAbort);
   try {
-    // The binding must exist before we publish, or workers drop their replies.
-    await conn.cmd.sadd(bindingKey, member);
-    blocker = await conn.blocking();
-    const channel = conn.key(`/${conn.target.db}.celery.pidbox`);
+    // The binding must exist before we publish, or workers drop their replies. SADD and PUBLISH
+    // share one connection, which the server reads in order: no need to wait for SADD's answer.
+    const bound = conn.cmd.sadd(bindingKey, member);
     const expires = (Date.now() + opts.timeoutMs) / 1000;
-    const reached = await Promise.all(
+    const published = Promise.all(
       [...tickets].map(([ticket, method], i) => {
         const body = {
           method,
@@ -61,12 +63,15 @@ export async function broadcast(
           ticket,
           reply_to: { exchange: REPLY_EXCHANGE, routing_key: replyId },
         };
-        const msg = encodeMessage(body, { exchange: 'celery.pidbox', routingKey: '', headers: { clock: 1, expires } });
-        return conn.cmd.publish(channel, msg);
+        return publishBoth(conn, encodeMessage(body, { exchange: 'celery.pidbox', routingKey: '', headers: { clock: 1, expires } }));
       }),
     );
+    const [reached, , b] = await Promise.all([published, bound, conn.blocking()]);
+    blocker = b;
     result.reached = Math.max(0, ...reached);
-    await collect(blocker, conn, replyKey, tickets, result, opts, deadline);
+    performance.mark('fleetdoc:published');
+    await collect(blocker, conn, replyKey, tickets, result, { ...opts, expect: await expect }, deadline);
+    performance.mark('fleetdoc:replies');
   } finally {
     opts.signal?.removeEventListener('abort', onAbort);
     // Always remove what we created, and only that.
@@ -85,7 +90,7 @@ async function collect(
   opts: ControlOptions,
   deadline: number,
 ): Promise<void> {
-  const expect = opts.destination?.length ? opts.destination : (opts.expect ?? []);
+  const expect = opts.destination?.length ? opts.destination : ((opts.expect as string[] | undefined) ?? []);
   while (!opts.signal?.aborted && !complete(result, expect)) {
     const left = deadline - Date.now();
     if (left <= 0) return;
@@ -126,7 +131,24 @@ function complete(result: ControlResult, expect: string[]): boolean {
 
 /** Fire a control command at named workers without asking for a reply (shutdown never answers). */
 export async function publishControl(conn: BrokerConnection, method: string, destination: string[]): Promise<number> {
-  const channel = conn.key(`/${conn.target.db}.celery.pidbox`);
   const body = { method, arguments: {}, destination, pattern: null, matcher: null };
-  return conn.cmd.publish(channel, encodeMessage(body, { exchange: 'celery.pidbox', routingKey: '', headers: { clock: 1 } }));
+  return publishBoth(conn, encodeMessage(body, { exchange: 'celery.pidbox', routingKey: '', headers: { clock: 1 } }));
+}
+
+/**
+ * The fanout channels: `/<db>.celery.pidbox`, and the literal `/{db}.celery.pidbox` that kombu 5.2
+ * behind a Sentinel listens on (fixed in 5.4), so that workers of either kombu hear us.
+ */
+export function pidboxChannels(conn: BrokerConnection): string[] {
+  return [conn.key(`/${conn.target.db}.celery.pidbox`), conn.key('/{db}.celery.pidbox')];
+}
+
+/**
+ * The same message (same ticket) on both channels. A worker listens on one of them, so the sum of
+ * the counts is how many heard it; one that somehow hears both answers one ticket twice, and its
+ * replies land on one name.
+ */
+async function publishBoth(conn: BrokerConnection, msg: string): Promise<number> {
+  const counts = await Promise.all(pidboxChannels(conn).map((c) => conn.cmd.publish(c, msg)));
+  return counts.reduce((a, b) => a + b, 0);
 }

@@ -9,14 +9,17 @@ export async function gatherBrokerWorkers(
   conn: BrokerConnection,
   opts: WorkersQuery,
 ): Promise<BrokerWorkersResult> {
-  const roster = await readRoster(conn);
+  // The roster is read while the broadcast goes out: one round trip, not two. broadcast() awaits
+  // it (and cleans up after itself if it fails) before this function reads it.
+  const reading = readRoster(conn);
   const methods = ['ping', 'stats', 'active_queues', ...(opts.tasks ? TASK_METHODS : [])];
   const res = await broadcast(conn, methods.map((method) => ({ method })), {
     timeoutMs: opts.timeoutMs,
     destination: opts.destination,
-    expect: roster.names,
+    expect: reading.then((r) => r.names),
     signal: opts.signal,
   });
+  const roster = await reading;
   const workers = workersFrom(roster.names, res.replies);
   const wanted = opts.destination?.length ? new Set(opts.destination) : null;
   return {

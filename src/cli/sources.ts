@@ -1,5 +1,5 @@
 // The real sources, each loaded only when a run needs it: start-up pays for none of them.
-import type { Sources } from './types.js';
+import type { Sources } from '../gather/types.js';
 
 export const realSources: Sources = {
   openBroker: async (target, timeoutMs) => (await import('../sources/broker/open.js')).openBroker(target, timeoutMs),
