@@ -37,17 +37,21 @@ export async function startRedis() {
   return { port, url: `redis://127.0.0.1:${port}/0`, client, stop: () => { client.disconnect(); proc.kill('SIGKILL'); } };
 }
 
-export async function startWorkers(url, names) {
+export { startRabbit } from '../test/helpers/rabbitmq-node.mjs';
+
+/** Start real workers; `ready()` says how many are up (default: Redis roster members). */
+export async function startWorkers(url, names, ready = null) {
   const procs = names.map((name) => spawn(PYTHON, ['-m', 'celery', '-A', 'fleetapp', 'worker', '-n', name, '-c', '1',
     '--loglevel=warning', '--without-mingle', '--without-gossip'], {
     cwd: `${ROOT}test/fixtures/app`, stdio: 'ignore', env: { ...process.env, FLEETDOC_TEST: '1', FLEETDOC_TEST_BROKER: url },
   }));
-  const client = new Redis(url);
+  const client = ready ? null : new Redis(url);
+  const count = ready ?? (() => client.scard('_kombu.binding.celery.pidbox'));
   for (let i = 0; i < 300; i++) {
-    if ((await client.scard('_kombu.binding.celery.pidbox')) >= names.length) break;
+    if ((await count()) >= names.length) break;
     await new Promise((r) => setTimeout(r, 100));
   }
-  client.disconnect();
+  client?.disconnect();
   return { stop: () => procs.forEach((p) => p.kill('SIGKILL')) };
 }
 

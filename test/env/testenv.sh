@@ -62,7 +62,7 @@ HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 readonly HERE
 
 readonly APT_PACKAGES=(
-  redis-server redis-sentinel openssl celery python3-celery python3-redis
+  redis-server redis-sentinel openssl rabbitmq-server celery python3-celery python3-redis python3-amqp
   openssh-server openssh-client
   docker.io debootstrap
   procps iproute2 jq man-db

@@ -26,10 +26,11 @@ export function celeryArgs(opts: { name?: string; queues?: string[]; concurrency
   ];
 }
 
-/** Start a worker and wait until it is in the roster. `name` may use %h like celery's -n. */
+/** Start a worker and wait until it is in the roster. `name` may use %h like celery's -n.
+ * `client`: the Redis broker's client, or for other brokers a check that the named worker is ready. */
 export async function startWorker(
   brokerUrl: string,
-  client: Redis,
+  client: Redis | ((name: string) => Promise<boolean>),
   opts: { name?: string; queues?: string[]; concurrency?: number; extra?: string[]; env?: Record<string, string> },
 ): Promise<CeleryWorker> {
   const proc = spawn(PYTHON, celeryArgs(opts), {
@@ -41,8 +42,9 @@ export async function startWorker(
   proc.stderr!.on('data', (d) => { log = (log + d).slice(-4000); });
   const name = (opts.name ?? 'celery@%h').replace(/%h/g, HOST);
   const member = `\x06\x16\x06\x16${name}.celery.pidbox`;
+  const ready = typeof client === 'function' ? () => client(name) : async () => (await client.sismember('_kombu.binding.celery.pidbox', member)) === 1;
   const deadline = Date.now() + 30_000;
-  while (!(await client.sismember('_kombu.binding.celery.pidbox', member))) {
+  while (!(await ready())) {
     if (proc.exitCode !== null || Date.now() > deadline) {
       proc.kill('SIGKILL');
       throw new Error(`worker ${name} did not come up:\n${log}`);

@@ -4,6 +4,7 @@ import type { Redis } from 'ioredis';
 import { InterruptedError } from '../../../errors.js';
 import type { BrokerConnection } from './connect.js';
 import { decodeEnvelope, encodeMessage, isObject } from '../envelope.js';
+import { allAnswered } from '../replies.js';
 
 export const SEP = '\x06\x16';
 const REPLY_EXCHANGE = 'reply.celery.pidbox';
@@ -125,11 +126,7 @@ function accept(raw: string, tickets: Map<string, string>, result: ControlResult
 }
 
 function complete(result: ControlResult, expect: string[]): boolean {
-  for (const replies of result.replies.values()) {
-    if (replies.size < result.reached) return false;
-    for (const name of expect) if (!replies.has(name)) return false;
-  }
-  return true;
+  return allAnswered(result.replies, expect, result.reached);
 }
 
 /** Fire a control command at named workers without asking for a reply (shutdown never answers). */
