@@ -42,16 +42,6 @@ export function classify(parsed: ParsedName, policy: Policy): Classification {
   return mismatch(`${v} is ${drift} of the server's ${server}`, drift);
 }
 
-/** The newest parseable version among worker names, used when no server version is given. */
-export function newestVersion(names: string[]): string | null {
-  let best: string | null = null;
-  for (const name of names) {
-    const v = parseWorkerName(name).version;
-    if (v === null || !parseVersion(v).ok) continue;
-    if (best === null || (compareVersions(v, best) ?? 0) > 0) best = v;
-  }
-  return best;
-}
 
 export interface AssumedVersion {
   /** The version to compare with, or null when no worker name carries one. */

@@ -104,30 +104,3 @@ function correctedTemplate(template: string | null, workerName: string, version:
   if (at < 0) return versionedName(parseWorkerName('celery'), version, template || '%h');
   return versionedName(parseWorkerName(template), version, template.slice(at + 1) || '%h');
 }
-
-/** For a worker container the broker does not know: the likelier reason, from its state. */
-export function likelyCause(c: ContainerRecord, now: number = Date.now()): string {
-  if (isRestartLoop(c)) {
-    const exit = c.oom_killed ? `exit ${c.exit_code || 137}, OOM` : c.status === 'running' ? 'up again' : `exit ${c.exit_code ?? '?'}`;
-    return `${c.status}, ${c.restart_count} restarts (${exit}): crash-looping`;
-  }
-  if (stopped(c)) return `${c.status} ${ago(c.finished_at, now)}(${explainExit(c.exit_code, c.oom_killed)}): not running`;
-  if (c.status === 'created') return 'created but never started';
-  if (c.status === 'paused') return 'paused: cannot answer the broker';
-  if (c.status !== 'running') return `${c.status}: not running`;
-  const up = c.started_at === null ? NaN : Math.round((now - Date.parse(c.started_at)) / 1000);
-  if (up >= 0 && up < 30) {
-    // Celery needs a few seconds to connect; a restart count says it has died before.
-    if (c.restart_count > 0) return `running for ${up} s after ${c.restart_count} restart(s): likely crash-looping`;
-    return `running for ${up} s: may still be starting`;
-  }
-  return 'running but not answering the broker: pointed at another broker or hung';
-}
-
-function ago(iso: string | null, now: number): string {
-  const t = iso === null ? NaN : Date.parse(iso);
-  if (!Number.isFinite(t)) return '';
-  const s = Math.max(0, (now - t) / 1000);
-  const text = s < 90 ? `${Math.round(s)}s` : s < 5400 ? `${Math.round(s / 60)}m` : s < 172_800 ? `${Math.round(s / 3600)}h` : `${Math.round(s / 86_400)}d`;
-  return `${text} ago `;
-}

@@ -6,7 +6,7 @@ import { createServer as createHttpServer, request, type Server as HttpServer } 
 import { createServer, type Server, type Socket } from 'node:net';
 import { shellJoin } from '../../src/util/shell.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { containerFindings, likelyCause } from '../../src/model/containers.js';
+import { containerFindings } from '../../src/model/containers.js';
 import type { ContainerRecord } from '../../src/model/types.js';
 import { gatherDocker, type DockerEngineResult } from '../../src/sources/docker/containers.js';
 import { freePort, startRedis, type RedisServer } from '../helpers/redis.js';
@@ -155,7 +155,6 @@ describe('worker containers on the real engine', () => {
         { where: `docker ${proxy.endpoint}`, command: `${shellJoin(['docker', '-H', proxy.endpoint])} rm ${RUN}-stray` },
       ],
     })]);
-    expect(likelyCause(s)).toMatch(/^running/);
   });
 
   it('sees the OOM crash loop and its log', () => {
@@ -167,7 +166,6 @@ describe('worker containers on the real engine', () => {
     const [f] = containerFindings(o, '0.13.0');
     expect(f).toMatchObject({ kind: 'restart-loop', severity: 'critical' });
     expect(f.message).toMatch(/out of memory \(OOMKilled\)/);
-    expect(likelyCause(o)).toMatch(/crash-looping$/);
     expect(result.logs[o.id]).toContain('Killed');
   });
 
@@ -175,7 +173,6 @@ describe('worker containers on the real engine', () => {
     const e = byKey.get('exited')!;
     expect(e).toMatchObject({ status: 'exited', exit_code: 1, worker_name: expect.stringMatching(/^celery@/) });
     expect(containerFindings(e, '0.13.0').map((f) => f.kind)).toEqual(['exited', 'stray']);
-    expect(likelyCause(e)).toMatch(/^exited \d+s ago \(exit 1, application error\): not running$/);
     // stdout and stderr lines come from two pipes: their order is Docker's to pick.
     expect([...result.logs[e.id]].sort()).toEqual(['boom-err', 'boom-out']);
     expect(result.logs[byKey.get('tty')!.id]).toEqual(['tty-line']);

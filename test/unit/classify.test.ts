@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { classify, inferServerVersion, isPreRelease, newestVersion } from '../../src/model/classify.js';
+import { classify, inferServerVersion, isPreRelease } from '../../src/model/classify.js';
 import { parseWorkerName } from '../../src/model/name.js';
 import { fleetOf } from '../helpers/model.js';
 import type { BrokerWorker } from '../../src/model/types.js';
@@ -39,10 +39,6 @@ describe('classify', () => {
     expect(c('main-v0.13.0@h', null)).toMatchObject({ status: 'mismatched', compatible: false });
   });
 
-  it('picks the newest parseable version for the assumed server version', () => {
-    expect(newestVersion(['a-v0.12.0@h', 'b-v0.13.0rc1@h', 'c-v0.13.0@h', 'celery@h', 'd-vbanana@h'])).toBe('0.13.0');
-    expect(newestVersion(['celery@h'])).toBeNull();
-  });
 });
 
 describe('severity', () => {

@@ -1,11 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { containerFindings, explainExit, likelyCause, needsLogs } from '../../src/model/containers.js';
+import { containerFindings, explainExit, needsLogs } from '../../src/model/containers.js';
 import type { ContainerRecord } from '../../src/model/types.js';
 import { splitShellWords } from '../../src/util/shell.js';
 
 const ENGINE = 'unix:///var/run/docker.sock';
-const NOW = Date.parse('2026-01-01T12:00:00Z');
-const ago = (s: number) => new Date(NOW - s * 1000).toISOString();
 
 function rec(over: Partial<ContainerRecord> = {}): ContainerRecord {
   return {
@@ -104,22 +102,6 @@ describe('containerFindings', () => {
     expect(r[2]).toEqual({ where: '/srv, service s: command', command: hint });
     expect(r[3].command).toBe('docker compose -p p --project-directory /srv up -d --force-recreate s');
   });
-});
-
-describe('likelyCause', () => {
-  it.each<[string, Partial<ContainerRecord>, string]>([
-    ['OOM loop', { status: 'restarting', restart_count: 6, exit_code: 137, oom_killed: true }, 'restarting, 6 restarts (exit 137, OOM): crash-looping'],
-    ['error loop', { status: 'restarting', restart_count: 2, exit_code: 1 }, 'restarting, 2 restarts (exit 1): crash-looping'],
-    ['running loop', { restart_count: 4 }, 'running, 4 restarts (up again): crash-looping'],
-    ['running OOM loop', { restart_count: 4, exit_code: 0, oom_killed: true }, 'running, 4 restarts (exit 137, OOM): crash-looping'],
-    ['exited 3h ago', { status: 'exited', exit_code: 1, finished_at: ago(3 * 3600) }, 'exited 3h ago (exit 1, application error): not running'],
-    ['exited, no time', { status: 'exited', exit_code: 0, finished_at: null }, 'exited (exit 0): not running'],
-    ['created', { status: 'created' }, 'created but never started'],
-    ['paused', { status: 'paused' }, 'paused: cannot answer the broker'],
-    ['just started', { started_at: ago(5) }, 'running for 5 s: may still be starting'],
-    ['just restarted', { started_at: ago(5), restart_count: 1 }, 'running for 5 s after 1 restart(s): likely crash-looping'],
-    ['up for an hour', {}, 'running but not answering the broker: pointed at another broker or hung'],
-  ])('%s', (_what, over, text) => expect(likelyCause(rec(over), NOW)).toBe(text));
 });
 
 describe('needsLogs', () => {
