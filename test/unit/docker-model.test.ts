@@ -4,6 +4,8 @@ import type { ContainerRecord } from '../../src/model/types.js';
 import { splitShellWords } from '../../src/util/shell.js';
 
 const ENGINE = 'unix:///var/run/docker.sock';
+const NOW = Date.parse('2026-01-01T12:00:00Z');
+const ago = (s: number) => new Date(NOW - s * 1000).toISOString();
 
 function rec(over: Partial<ContainerRecord> = {}): ContainerRecord {
   return {
