@@ -94,7 +94,9 @@ async function connectOne(target: BrokerTarget, timeoutMs: number): Promise<Brok
     blocking: () => (blocker ??= open(true)),
     key: (name) => target.keyPrefix + name,
     close: async () => {
-      await Promise.all(opened.map((c) => c.quit().catch(() => c.disconnect())));
+      // Every command was answered before close (reply keys removed, awaited): nothing is lost by
+      // closing the sockets at once, and QUIT would cost a round trip per connection.
+      for (const c of opened) c.disconnect();
     },
   };
 }
