@@ -10,6 +10,8 @@ let redis: RedisServer;
 const w: Record<string, CeleryWorker> = {};
 const PWNED = '/tmp/fleetdoc-pwned-kill';
 const CONTAINER = 'fdt-kill-boxed';
+// Hermetic: only this file's container counts, whatever else the engine runs.
+const SCOPE = 'fleetdoc-test.scope=kill';
 const alive = (x: CeleryWorker) => x.proc.exitCode === null && x.proc.signalCode === null;
 const exited = async (x: CeleryWorker, ms = 20_000) => {
   const until = Date.now() + ms;
@@ -33,7 +35,7 @@ beforeAll(async () => {
   await exited(w.ghost);
   const env = testEnv();
   await docker(['rm', '-f', CONTAINER]);
-  const run = await docker(['run', '-d', '--name', CONTAINER, '--label', 'fleetdoc-test=1', '--label', `fleetdoc-test.state=${env.state}`,
+  const run = await docker(['run', '-d', '--name', CONTAINER, '--label', 'fleetdoc-test=1', '--label', `fleetdoc-test.state=${env.state}`, '--label', SCOPE,
     '--network', 'host', '--hostname', 'boxed', env.image, 'celery', '-b', redis.url, 'worker', '-n', 'boxed@%h', '-c', '1', '--loglevel=warning', '--without-mingle', '--without-gossip']);
   expect(run.exitCode).toBe(0);
   const until = Date.now() + 30_000;
@@ -93,7 +95,7 @@ describe('fleetdoc kill', () => {
   });
 
   it('links a worker container to the broker worker of the same name', async () => {
-    const res = await runCli(['workers', '--json', '-b', redis.url, '--server-version', '1.0.0', '--docker', 'unix:///var/run/docker.sock']);
+    const res = await runCli(['workers', '--json', '-b', redis.url, '--server-version', '1.0.0', '--docker', 'unix:///var/run/docker.sock', '--docker-label', SCOPE]);
     const boxed = JSON.parse(res.stdout).workers.find((x: { name: string }) => x.name === 'boxed@boxed');
     expect(boxed).toMatchObject({
       responsive: true, status: 'unversioned', sources: ['broker', 'docker'],
@@ -103,14 +105,14 @@ describe('fleetdoc kill', () => {
   });
 
   it('stops a container target', async () => {
-    const res = await runCli(['kill', '--json', '-b', redis.url, '--docker', 'unix:///var/run/docker.sock', `container:${CONTAINER}`, '--yes', '--grace', '2']);
+    const res = await runCli(['kill', '--json', '-b', redis.url, '--docker', 'unix:///var/run/docker.sock', '--docker-label', SCOPE, `container:${CONTAINER}`, '--yes', '--grace', '2']);
     const [action] = JSON.parse(res.stdout).actions;
     expect(action).toMatchObject({ container: CONTAINER, result: 'stopped' });
     expect(action.commands).toContain(`docker stop -t 2 ${CONTAINER}`);
     const state = await docker(['inspect', '-f', '{{.State.Running}}', CONTAINER]);
     expect(state.stdout.trim()).toBe('false');
     // Now only Docker knows it: listed, not responsive, with the likelier reason.
-    const after = await runCli(['workers', '--json', '-b', redis.url, '--server-version', '1.0.0', '--docker', 'unix:///var/run/docker.sock']);
+    const after = await runCli(['workers', '--json', '-b', redis.url, '--server-version', '1.0.0', '--docker', 'unix:///var/run/docker.sock', '--docker-label', SCOPE]);
     const boxed = JSON.parse(after.stdout).workers.find((x: { name: string }) => x.name === 'boxed@boxed');
     expect(boxed).toMatchObject({ responsive: false, in_roster: false, sources: ['docker'], severity: 'warning' });
     expect(boxed.unresponsive_reason).toMatch(/^container fdt-kill-boxed has exited/);
