@@ -1,6 +1,6 @@
 // The diagnose run as data, shared by `diagnose` and `metrics`: one gather over every source,
 // then the model's checks. The broker may be opened by the caller and kept (metrics --listen).
-import { CHECKS, diagnose, type BrokerFacts, type DiagnoseInput, type Diagnosis } from '../model/diagnose.js';
+import { CHECKS, diagnose, type BrokerFacts, type DiagnoseInput, type Diagnosis } from '../model/diagnose/diagnose.js';
 import { queueRow, type QueuePolicy, type QueueRow } from '../model/queues.js';
 import { staleRows } from '../model/stale-rows.js';
 import type { Severity } from '../model/types.js';

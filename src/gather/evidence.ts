@@ -1,7 +1,7 @@
 // One gather for every command: the fleet, heartbeats, queues and the broker's own state, each read
 // once and side by side; then the model's verdicts.
-import type { HeartbeatFact, TaskOutcomes } from '../model/evidence.js';
-import type { Fleet } from '../model/fleet.js';
+import type { HeartbeatFact, TaskOutcomes } from '../model/verdict/evidence.js';
+import type { Fleet } from '../model/verdict/fleet.js';
 import type { QueueFacts } from '../model/queues.js';
 import type { BrokerClient, BrokerInfo, EventsResult } from '../sources/broker/client.js';
 import { gatherRaw, judgeFleet, ourBroker, type Gathered } from './fleet.js';

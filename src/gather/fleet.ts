@@ -1,7 +1,7 @@
 // Gather the fleet from every source side by side, then hand the evidence to the model.
-import { inferServerVersion, type Policy } from '../model/classify.js';
-import type { ClientConn, FleetEvidence, HeartbeatFact, OurBroker } from '../model/evidence.js';
-import { buildFleet, type Fleet } from '../model/fleet.js';
+import { inferServerVersion, type Policy } from '../model/worker/classify.js';
+import type { ClientConn, FleetEvidence, HeartbeatFact, OurBroker } from '../model/verdict/evidence.js';
+import { buildFleet, type Fleet } from '../model/verdict/fleet.js';
 import type { BrokerClient, BrokerWorkersResult, EventsResult } from '../sources/broker/client.js';
 import type { DockerEngineResult } from '../sources/docker/containers.js';
 import type { HostReport } from '../sources/ssh/parse.js';

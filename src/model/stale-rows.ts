@@ -2,9 +2,9 @@
 import { remedies, type RemedyOptions } from './remedy/commands.js';
 import { stopSteps } from './remedy/plan.js';
 import type { RegistryEntry } from './registry.js';
-import type { LivenessState } from './liveness.js';
-import type { HeartbeatFact, TaskOutcomes } from './evidence.js';
-import { taskStats } from './task-outcomes.js';
+import type { LivenessState } from './verdict/liveness.js';
+import type { HeartbeatFact, TaskOutcomes } from './verdict/evidence.js';
+import { taskStats } from './diagnose/task-outcomes.js';
 import type { Severity, Worker } from './types.js';
 
 export interface StaleRow {

@@ -193,7 +193,7 @@ export interface ProcessRecord {
   supervisor?: Supervisor | null;
 }
 
-/** The one verdict per worker (src/model/verdict.ts computes it). */
+/** The one verdict per worker (src/model/verdict/verdict.ts computes it). */
 export interface Verdict {
   state: LivenessState;
   /** Everything together: liveness, and an incompatible worker that can take tasks. */

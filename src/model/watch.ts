@@ -1,8 +1,8 @@
 // Pure: what `watch` shows at one refresh, and what changed since the one before.
-import type { HeartbeatFact, TaskOutcomes } from './evidence.js';
+import type { HeartbeatFact, TaskOutcomes } from './verdict/evidence.js';
 import type { QueueRow } from './queues.js';
 import { exitCodeFor, worst } from './severity.js';
-import { taskStats } from './task-outcomes.js';
+import { taskStats } from './diagnose/task-outcomes.js';
 import type { Severity, Worker } from './types.js';
 
 export interface WatchWorker {

@@ -1,8 +1,8 @@
 // `fleetdoc diagnose`: doctor-style sections, commands grouped by where to type them, one closing line.
 import { oneLine } from '../util/text.js';
-import { DEFAULT_DOCKER_ENDPOINT } from '../model/containers.js';
-import type { Diagnosis } from '../model/diagnose.js';
-import type { Finding } from '../model/findings.js';
+import { DEFAULT_DOCKER_ENDPOINT } from '../model/containers/containers.js';
+import type { Diagnosis } from '../model/diagnose/diagnose.js';
+import type { Finding } from '../model/diagnose/findings.js';
 import type { Severity } from '../model/types.js';
 import { redactUrls } from '../util/redact.js';
 import { paintSeverity, type Style } from './style.js';

@@ -1,7 +1,7 @@
 // The Prometheus text exposition of one gather: metric families as data (prom-client serves the
 // same families for --listen), and their text for stdout and node_exporter's textfile collector.
-import type { Diagnosis } from '../model/diagnose.js';
-import type { HeartbeatFact, TaskOutcomes } from '../model/evidence.js';
+import type { Diagnosis } from '../model/diagnose/diagnose.js';
+import type { HeartbeatFact, TaskOutcomes } from '../model/verdict/evidence.js';
 import type { QueueRow } from '../model/queues.js';
 import type { ContainerRecord, Worker } from '../model/types.js';
 

@@ -1,6 +1,6 @@
 // Pure-model fixtures: evidence with sane defaults, and the fleet the model builds from it.
-import type { FleetEvidence } from '../../src/model/evidence.js';
-import { buildFleet } from '../../src/model/fleet.js';
+import type { FleetEvidence } from '../../src/model/verdict/evidence.js';
+import { buildFleet } from '../../src/model/verdict/fleet.js';
 import type { BrokerWorker, ContainerRecord, ProcessRecord, Worker } from '../../src/model/types.js';
 
 export const NOW_S = 1_795_000_000;

@@ -2,8 +2,8 @@
 // read into broker_url (masked), the restart policy and compose labels into
 // the supervisor. The workers run with --network none: they only retry.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_DOCKER_ENDPOINT } from '../../src/model/containers.js';
-import { restartsAfterKill, stopCommand } from '../../src/model/supervisor.js';
+import { DEFAULT_DOCKER_ENDPOINT } from '../../src/model/containers/containers.js';
+import { restartsAfterKill, stopCommand } from '../../src/model/worker/supervisor.js';
 import type { ContainerRecord } from '../../src/model/types.js';
 import { gatherDocker } from '../../src/sources/docker/containers.js';
 import { docker, testEnv } from '../helpers/testenv.js';

@@ -6,7 +6,7 @@ import { createServer as createHttpServer, request, type Server as HttpServer } 
 import { createServer, type Server, type Socket } from 'node:net';
 import { shellJoin } from '../../src/util/shell.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { containerFindings } from '../../src/model/containers.js';
+import { containerFindings } from '../../src/model/containers/containers.js';
 import type { ContainerRecord } from '../../src/model/types.js';
 import { gatherDocker, type DockerEngineResult } from '../../src/sources/docker/containers.js';
 import { freePort, startRedis, type RedisServer } from '../helpers/redis.js';

@@ -2,7 +2,7 @@
 // Docker source and the model: cause, the evidence it rests on, and the fix.
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { containerCheckFindings, type Finding } from '../../src/model/findings.js';
+import { containerCheckFindings, type Finding } from '../../src/model/diagnose/findings.js';
 import type { ContainerRecord } from '../../src/model/types.js';
 import { gatherDocker, type DockerEngineResult } from '../../src/sources/docker/containers.js';
 import { runCli } from '../helpers/cli.js';

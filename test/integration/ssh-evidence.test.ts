@@ -3,7 +3,7 @@
 // supervisord with autorestart=true and a looping wrapper script.
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { restartsAfterKill, stopCommand } from '../../src/model/supervisor.js';
+import { restartsAfterKill, stopCommand } from '../../src/model/worker/supervisor.js';
 import type { ProcessRecord } from '../../src/model/types.js';
 import { gatherSsh, type HostReport } from '../../src/sources/ssh/hosts.js';
 import { freePort, startRedis, type RedisServer } from '../helpers/redis.js';

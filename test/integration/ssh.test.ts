@@ -7,7 +7,7 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InterruptedError } from '../../src/errors.js';
-import { splitShellWords } from '../../src/model/celery-argv.js';
+import { splitShellWords } from '../../src/model/worker/celery-argv.js';
 import { processRemediation } from '../../src/model/remedy/fixguide.js';
 import type { ProcessRecord } from '../../src/model/types.js';
 import { gatherSsh, sshArgs, type HostReport } from '../../src/sources/ssh/hosts.js';

@@ -1,6 +1,6 @@
 // Beat: reading `celery beat` command lines, finding them among probe rows, and the beat check.
 import { describe, expect, it } from 'vitest';
-import { beatCheck, embeddedBeat, parseCeleryBeat, type BeatRecord } from '../../src/model/beat.js';
+import { beatCheck, embeddedBeat, parseCeleryBeat, type BeatRecord } from '../../src/model/diagnose/beat.js';
 import { findBeats } from '../../src/sources/ssh/beat.js';
 import type { Row } from '../../src/sources/ssh/probe.js';
 import { OURS } from '../helpers/model.js';

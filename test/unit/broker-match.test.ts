@@ -1,8 +1,8 @@
 // Which broker a silent worker talks to, from positive evidence only: its sockets matched against the
 // broker's client list, and the broker URL its settings name.
 import { describe, expect, it } from 'vitest';
-import { matchBroker, sameBroker } from '../../src/model/broker-match.js';
-import type { ClientConn } from '../../src/model/evidence.js';
+import { matchBroker, sameBroker } from '../../src/model/verdict/broker-match.js';
+import type { ClientConn } from '../../src/model/verdict/evidence.js';
 import { brokerAddress } from '../../src/util/broker-address.js';
 import { ctr, OURS, proc } from '../helpers/model.js';
 

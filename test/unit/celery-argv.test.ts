@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   expandNodeName, parseCeleryWorker, rewriteWorkerName, splitShellWords, type CeleryWorkerArgs,
-} from '../../src/model/celery-argv.js';
+} from '../../src/model/worker/celery-argv.js';
 import { shellJoin } from '../../src/util/shell.js';
 
 const words = (s: string): string[] => splitShellWords(s) ?? [];

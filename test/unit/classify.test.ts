@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { classify, inferServerVersion, isPreRelease } from '../../src/model/classify.js';
-import { parseWorkerName } from '../../src/model/name.js';
+import { classify, inferServerVersion, isPreRelease } from '../../src/model/worker/classify.js';
+import { parseWorkerName } from '../../src/model/worker/name.js';
 import { fleetOf } from '../helpers/model.js';
 import type { BrokerWorker } from '../../src/model/types.js';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { containerFindings, explainExit, needsLogs } from '../../src/model/containers.js';
+import { containerFindings, explainExit, needsLogs } from '../../src/model/containers/containers.js';
 import type { ContainerRecord } from '../../src/model/types.js';
 import { splitShellWords } from '../../src/util/shell.js';
 

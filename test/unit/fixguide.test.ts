@@ -1,7 +1,7 @@
 // The fix guide's commands for a worker process: what to kill, and the start
 // line under the versioned name. Hostile names must print as quoted words.
 import { describe, expect, it } from 'vitest';
-import { parseCeleryWorker, rewriteWorkerName, splitShellWords } from '../../src/model/celery-argv.js';
+import { parseCeleryWorker, rewriteWorkerName, splitShellWords } from '../../src/model/worker/celery-argv.js';
 import { remedies } from '../../src/model/remedy/commands.js';
 import { fixSteps, startArgv } from '../../src/model/remedy/fixguide.js';
 import type { ProcessRecord } from '../../src/model/types.js';

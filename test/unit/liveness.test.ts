@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ago, liveness, type LivenessInput } from '../../src/model/liveness.js';
+import { ago, liveness, type LivenessInput } from '../../src/model/verdict/liveness.js';
 
 type StaleInput = LivenessInput;
 const base: StaleInput = {

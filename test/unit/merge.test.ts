@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { mergeWorkers } from '../../src/model/merge.js';
+import { mergeWorkers } from '../../src/model/worker/merge.js';
 import { fleetOf } from '../helpers/model.js';
 import type { BrokerWorker, ProcessRecord } from '../../src/model/types.js';
 

@@ -2,7 +2,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { diagnose, type DiagnoseInput } from '../../src/model/diagnose.js';
+import { diagnose, type DiagnoseInput } from '../../src/model/diagnose/diagnose.js';
 import { queueRow } from '../../src/model/queues.js';
 import { escapeLabel, metricFamilies, metricsText, type MetricsInput } from '../../src/render/metrics.js';
 import { bw, ctr, fleetOf, NOW_S, OURS, proc } from '../helpers/model.js';

@@ -2,7 +2,7 @@
 // driven by fake effects.
 import { describe, expect, it } from 'vitest';
 import { runAction } from '../../src/actions/kill.js';
-import { diagnose, type DiagnoseInput } from '../../src/model/diagnose.js';
+import { diagnose, type DiagnoseInput } from '../../src/model/diagnose/diagnose.js';
 import { queueRow, type QueueFacts } from '../../src/model/queues.js';
 import type { Effects } from '../../src/model/remedy/effects.js';
 import { planKill } from '../../src/model/remedy/plan.js';

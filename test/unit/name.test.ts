@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseWorkerName, versionedName } from '../../src/model/name.js';
+import { parseWorkerName, versionedName } from '../../src/model/worker/name.js';
 
 describe('parseWorkerName', () => {
   it.each([

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { containerCheckFindings } from '../../src/model/findings.js';
-import { classifyLog, restartCause, strictTarget, targetOf } from '../../src/model/restart-cause.js';
-import { explainRestart, hostWhere, workerBroker } from '../../src/model/restart-fix.js';
+import { containerCheckFindings } from '../../src/model/diagnose/findings.js';
+import { classifyLog, restartCause, strictTarget, targetOf } from '../../src/model/containers/restart-cause.js';
+import { explainRestart, hostWhere, workerBroker } from '../../src/model/containers/restart-fix.js';
 import type { ContainerRecord } from '../../src/model/types.js';
 import { diagnoseJson } from '../../src/render/diagnose.js';
 import { containerJson } from '../../src/render/workers.js';

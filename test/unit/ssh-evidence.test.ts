@@ -2,8 +2,8 @@
 // connections, `systemctl show`, supervisord's config, and what they say
 // about who restarts each worker. Probe output is built here by hand.
 import { describe, expect, it } from 'vitest';
-import { brokerEvidence, brokerFromArgv } from '../../src/model/broker-evidence.js';
-import { restartsAfterKill, serviceOf, stopCommand } from '../../src/model/supervisor.js';
+import { brokerEvidence, brokerFromArgv } from '../../src/model/worker/broker-evidence.js';
+import { restartsAfterKill, serviceOf, stopCommand } from '../../src/model/worker/supervisor.js';
 import type { ProcessRecord } from '../../src/model/types.js';
 import { endpoint, readBlob, readSupervisordConfig, readUnits } from '../../src/sources/ssh/evidence.js';
 import { parseProbe } from '../../src/sources/ssh/parse.js';

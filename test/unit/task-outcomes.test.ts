@@ -1,6 +1,6 @@
 // Task outcomes: stats per worker, whether a command line sends task events, and task-failures.
 import { describe, expect, it } from 'vitest';
-import { sendsTaskEvents, taskEvidence, taskFailureFindings, taskStats } from '../../src/model/task-outcomes.js';
+import { sendsTaskEvents, taskEvidence, taskFailureFindings, taskStats } from '../../src/model/diagnose/task-outcomes.js';
 import { bw, fleetOf, proc } from '../helpers/model.js';
 
 const t = (succeeded: number, failed: number) => ({ succeeded, failed, retried: 0, rejected: 0 });

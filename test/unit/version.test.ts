@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { compareVersions, isValidRange, parseVersion, satisfiesRange } from '../../src/model/version.js';
+import { compareVersions, isValidRange, parseVersion, satisfiesRange } from '../../src/model/worker/version.js';
 
 describe('parseVersion', () => {
   it.each([

@@ -1,7 +1,7 @@
 // `fleetdoc diagnose`: every check over every source at once, what is wrong and what to type.
 import { UsageError } from '../../errors.js';
 import { runDiagnosis } from '../../gather/diagnosis.js';
-import { CHECKS } from '../../model/diagnose.js';
+import { CHECKS } from '../../model/diagnose/diagnose.js';
 import { diagnoseJson, diagnoseText } from '../../render/diagnose.js';
 import { renderJson } from '../../render/json.js';
 import { makeStyle } from '../../render/style.js';

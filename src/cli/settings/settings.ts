@@ -3,7 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { UsageError } from '../../errors.js';
 import type { GatherSettings, SshSettings } from '../../gather/types.js';
 import { DEFAULT_DOCKER_ENDPOINT } from '../../model/remedy/commands.js';
-import { isValidRange, parseVersion } from '../../model/version.js';
+import { isValidRange, parseVersion } from '../../model/worker/version.js';
 import { parseBrokerUrl, type BrokerTarget } from '../../sources/broker/url.js';
 import { configPath, loadConfig, type ConfigFile } from './config.js';
 

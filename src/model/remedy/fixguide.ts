@@ -1,9 +1,9 @@
 // Pure: the fix guide's steps for one worker process on an SSH host: stop it (forcing it only when it
 // cannot stop itself), then start it again under the versioned name with every other argument kept,
 // through whatever supervises it, so that the fix sticks.
-import { parseCeleryWorker, rewriteWorkerName, type CeleryWorkerArgs } from '../celery-argv.js';
-import { parseWorkerName, versionedName } from '../name.js';
-import { isStopped } from '../process-state.js';
+import { parseCeleryWorker, rewriteWorkerName, type CeleryWorkerArgs } from '../worker/celery-argv.js';
+import { parseWorkerName, versionedName } from '../worker/name.js';
+import { isStopped } from '../worker/process-state.js';
 import type { ProcessRecord } from '../types.js';
 import { remedies, type RemedyOptions } from './commands.js';
 import { GRACE_S, type Remedy, type Step } from './steps.js';

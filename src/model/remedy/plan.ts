@@ -1,7 +1,7 @@
 // Pure: how each selected worker will be stopped, most graceful first, as typed steps. `kill` runs
 // them; stale and diagnose print them through the same builder.
-import { containerLive } from '../containers.js';
-import { isStopped } from '../process-state.js';
+import { containerLive } from '../containers/containers.js';
+import { isStopped } from '../worker/process-state.js';
 import type { Worker } from '../types.js';
 import { printable, type RemedyOptions } from './commands.js';
 import type { Step } from './steps.js';

@@ -1,7 +1,7 @@
 // Pure: remedies that stick. A worker that systemd, supervisord, a looping script or Kubernetes
 // restarts under the same wrong name is stopped, and started again, through what supervises it.
-import { parseCeleryWorker, rewriteWorkerName, splitShellWords } from '../celery-argv.js';
-import { restartsAfterKill, stopCommand } from '../supervisor.js';
+import { parseCeleryWorker, rewriteWorkerName, splitShellWords } from '../worker/celery-argv.js';
+import { restartsAfterKill, stopCommand } from '../worker/supervisor.js';
 import type { ProcessRecord, Supervisor } from '../types.js';
 import { shellJoin } from '../../util/shell.js';
 import type { Step } from './steps.js';

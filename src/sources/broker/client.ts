@@ -1,6 +1,6 @@
 // What every broker kind (Redis, Sentinel, RabbitMQ) offers the gather layer. Each method reads;
 // only shutdown and removeGhost change anything, and only `kill --yes` calls them.
-import type { BrokerReplies, ClientConn, HeartbeatFact, TaskOutcomes } from '../../model/evidence.js';
+import type { BrokerReplies, ClientConn, HeartbeatFact, TaskOutcomes } from '../../model/verdict/evidence.js';
 import type { QueueFacts } from '../../model/queues.js';
 import type { BrokerWorker } from '../../model/types.js';
 import type { BrokerTarget } from './url.js';
@@ -14,7 +14,7 @@ export interface WorkersQuery {
   tasks?: boolean;
 }
 
-/** The records the model reads (model/evidence.ts), plus what the reading left to say. */
+/** The records the model reads (model/verdict/evidence.ts), plus what the reading left to say. */
 export interface BrokerWorkersResult extends BrokerReplies {
   workers: BrokerWorker[];
   warnings: string[];

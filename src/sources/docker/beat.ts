@@ -1,7 +1,7 @@
 // Containers running `celery beat`: picked from the list call, inspected for their argv and env,
 // linked to a broker by -b/--broker or CELERY_BROKER_URL/BROKER_URL.
 import type { ContainerInfo, ContainerInspectInfo } from 'dockerode';
-import { parseCeleryBeat, type BeatRecord } from '../../model/beat.js';
+import { parseCeleryBeat, type BeatRecord } from '../../model/diagnose/beat.js';
 import { redactUrls } from '../../util/redact.js';
 import { shellJoin, splitShellWords } from '../../util/shell.js';
 import { containerArgv } from './record.js';

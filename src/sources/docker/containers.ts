@@ -1,9 +1,9 @@
 // The Docker source: every engine at once, each within its own deadline. One
 // list call per engine picks the worker candidates; only those are inspected.
-import type { BeatRecord } from '../../model/beat.js';
+import type { BeatRecord } from '../../model/diagnose/beat.js';
 import { setMaxListeners } from 'node:events';
 import type { ContainerInspectInfo } from 'dockerode';
-import { isRestartLoop, needsLogs } from '../../model/containers.js';
+import { isRestartLoop, needsLogs } from '../../model/containers/containers.js';
 import type { ContainerRecord } from '../../model/types.js';
 import { openEngine, parseEndpoint, type EngineClient } from './engine.js';
 import { describeError, EngineError, NoAnswer } from './errors.js';

@@ -1,8 +1,8 @@
 // Which listed containers may be Celery workers, and the ContainerRecord of
 // an inspected one. Pure: engine answers in, plain records out.
 import type { ContainerInfo, ContainerInspectInfo } from 'dockerode';
-import { BROKER_ENV, brokerEvidence } from '../../model/broker-evidence.js';
-import { expandNodeName, parseCeleryWorker, splitShellWords } from '../../model/celery-argv.js';
+import { BROKER_ENV, brokerEvidence } from '../../model/worker/broker-evidence.js';
+import { expandNodeName, parseCeleryWorker, splitShellWords } from '../../model/worker/celery-argv.js';
 import type { ContainerRecord } from '../../model/types.js';
 
 export const WORKER_LABEL = 'fleetdoc.worker';

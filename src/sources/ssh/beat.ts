@@ -1,7 +1,7 @@
 // `celery beat` schedulers among one host's probe rows (every process whose cmdline mentions celery),
 // standalone or embedded in a worker started with -B.
-import { embeddedBeat, parseCeleryBeat, type BeatRecord } from '../../model/beat.js';
-import { expandNodeName, parseCeleryWorker } from '../../model/celery-argv.js';
+import { embeddedBeat, parseCeleryBeat, type BeatRecord } from '../../model/diagnose/beat.js';
+import { expandNodeName, parseCeleryWorker } from '../../model/worker/celery-argv.js';
 import { redactUrls } from '../../util/redact.js';
 import { shellJoin } from '../../util/shell.js';
 import type { Row } from './probe.js';

@@ -3,7 +3,7 @@
 // inode, `systemctl show` per unit, supervisord's autorestart per program.
 // Pure; any text in, never a throw.
 import type { Connection } from '../../model/types.js';
-import { isSupervisord, type UnitInfo } from '../../model/supervisor.js';
+import { isSupervisord, type UnitInfo } from '../../model/worker/supervisor.js';
 import type { RawEvidence } from './probe.js';
 
 const STATES: Record<string, Connection['state']> = { '01': 'ESTABLISHED', '02': 'SYN_SENT' };

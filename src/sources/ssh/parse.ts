@@ -1,13 +1,13 @@
 // One host's probe output as a report: load, memory, disks, and the Celery
 // worker main processes with their pool children. Pure: any bytes in, a
 // report out, never a throw.
-import { brokerEvidence } from '../../model/broker-evidence.js';
-import { expandNodeName, parseCeleryWorker, type CeleryWorkerArgs } from '../../model/celery-argv.js';
-import { classifySupervisor } from '../../model/supervisor.js';
+import { brokerEvidence } from '../../model/worker/broker-evidence.js';
+import { expandNodeName, parseCeleryWorker, type CeleryWorkerArgs } from '../../model/worker/celery-argv.js';
+import { classifySupervisor } from '../../model/worker/supervisor.js';
 import type { ProcessRecord } from '../../model/types.js';
 import { shellJoin } from '../../util/shell.js';
 import { readEvidence, type Evidence } from './evidence.js';
-import type { BeatRecord } from '../../model/beat.js';
+import type { BeatRecord } from '../../model/diagnose/beat.js';
 import { findBeats } from './beat.js';
 import { readProbeOutput, type Row } from './probe.js';
 

@@ -1,11 +1,11 @@
 // Pure: is a silent worker on this broker, on another one, or on none? Only positive evidence counts:
 // its TCP connections matched against the broker's client list, the broker URL its env or argv names.
-import { brokerAddress, normalHost, splitHostPort, type BrokerAddress } from '../util/broker-address.js';
+import { brokerAddress, normalHost, splitHostPort, type BrokerAddress } from '../../util/broker-address.js';
 import type { ClientConn, OurBroker } from './evidence.js';
-import type { ContainerRecord, ProcessRecord } from './types.js';
+import type { ContainerRecord, ProcessRecord } from '../types.js';
 
-export type { BrokerMatch } from './types.js';
-import type { BrokerMatch } from './types.js';
+export type { BrokerMatch } from '../types.js';
+import type { BrokerMatch } from '../types.js';
 
 export interface MatchResult {
   match: BrokerMatch;

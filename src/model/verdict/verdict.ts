@@ -3,8 +3,8 @@
 import { matchBroker } from './broker-match.js';
 import type { FleetEvidence } from './evidence.js';
 import { liveness } from './liveness.js';
-import { containerLive } from './containers.js';
-import type { LivenessState, Severity, Verdict, Worker } from './types.js';
+import { containerLive } from '../containers/containers.js';
+import type { LivenessState, Severity, Verdict, Worker } from '../types.js';
 
 export interface JudgeOptions {
   nowS: number;

@@ -1,8 +1,8 @@
 // Pure: the fleet as every command sees it: merged workers, each with its one verdict.
-import type { Policy } from './classify.js';
+import type { Policy } from '../worker/classify.js';
 import type { FleetEvidence } from './evidence.js';
-import { mergeWorkers } from './merge.js';
-import type { Worker } from './types.js';
+import { mergeWorkers } from '../worker/merge.js';
+import type { Worker } from '../types.js';
 import { judge, silentListeners, type JudgeOptions } from './verdict.js';
 
 export interface Fleet {

@@ -1,6 +1,6 @@
 // Pure: one finding of diagnose: one sentence about one subject, what to type, and the evidence.
-import type { RestartCause } from './restart-cause.js';
-import type { Severity } from './types.js';
+import type { RestartCause } from '../containers/restart-cause.js';
+import type { Severity } from '../types.js';
 
 export interface Finding {
   check: string;

@@ -1,10 +1,10 @@
 // A Celery worker's command line, from a container's Cmd/Entrypoint or from
 // `ps`: which app, node name, queues and concurrency it starts with, and how
 // to rewrite its node name. Pure, and never throws on hostile input.
-import { tokenizeShell } from '../util/shell.js';
+import { tokenizeShell } from '../../util/shell.js';
 import { parseInvocation, type CeleryWorkerArgs } from './celery-options.js';
 
-export { splitShellWords } from '../util/shell.js';
+export { splitShellWords } from '../../util/shell.js';
 export type { CeleryWorkerArgs } from './celery-options.js';
 
 const SHELLS = new Set(['sh', 'bash', 'dash', 'ash', 'zsh', 'ksh', 'mksh']);

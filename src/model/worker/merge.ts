@@ -1,7 +1,7 @@
 // Pure: merge what each source says into one Worker per name, then classify it.
 import { classify, type Policy } from './classify.js';
 import { parseWorkerName } from './name.js';
-import type { BrokerWorker, ContainerRecord, ProcessRecord, SourceName, Worker } from './types.js';
+import type { BrokerWorker, ContainerRecord, ProcessRecord, SourceName, Worker } from '../types.js';
 
 export interface SourceRecords {
   broker: BrokerWorker[];

@@ -1,9 +1,9 @@
 // Which broker a worker process was told to use: -b/--broker on its command
 // line wins (Celery copies it into CELERY_BROKER_URL before the app loads),
 // then the environment. Pure; every URL leaves here with its password masked.
-import { maskSecretUrl } from '../util/redact.js';
+import { maskSecretUrl } from '../../util/redact.js';
 import { parseCeleryWorker } from './celery-argv.js';
-import type { BrokerFrom } from './types.js';
+import type { BrokerFrom } from '../types.js';
 
 /** Celery reads the first; the others are common names apps pass on to `broker=`. */
 export const BROKER_ENV = ['CELERY_BROKER_URL', 'BROKER_URL', 'CELERY_BROKER'] as const;

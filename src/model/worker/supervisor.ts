@@ -1,7 +1,7 @@
 // Who supervises a worker process, told from what the SSH probe read: its
 // environment, its cgroup and its ancestors' argv. Pure. The nearest wins (a
 // loop script run by systemd is kind script, with the unit as `outer`).
-import type { Supervisor } from './types.js';
+import type { Supervisor } from '../types.js';
 
 export interface UnitInfo {
   restart: string | null;

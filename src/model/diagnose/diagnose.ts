@@ -1,13 +1,13 @@
 // Pure: every check over every source, as named checks with findings and one overall status.
-import { exitCodeFor, worst } from './severity.js';
-import { remedies, type RemedyOptions } from './remedy/commands.js';
+import { exitCodeFor, worst } from '../severity.js';
+import { remedies, type RemedyOptions } from '../remedy/commands.js';
 import { containerCheckFindings, finding, queueFindings, staleFindings, versionFindings, type Finding } from './findings.js';
-import type { QueueRow } from './queues.js';
-import type { RegistrySummary } from './registry.js';
-import type { StaleRow } from './stale-rows.js';
-import type { ContainerRecord, Severity, Worker } from './types.js';
+import type { QueueRow } from '../queues.js';
+import type { RegistrySummary } from '../registry.js';
+import type { StaleRow } from '../stale-rows.js';
+import type { ContainerRecord, Severity, Worker } from '../types.js';
 import { beatCheck, type BeatRecord } from './beat.js';
-import type { OurBroker, TaskOutcomes } from './evidence.js';
+import type { OurBroker, TaskOutcomes } from '../verdict/evidence.js';
 import { taskEvidence, taskFailureFindings } from './task-outcomes.js';
 
 export const CHECKS: { name: string; title: string }[] = [

@@ -1,15 +1,15 @@
 // Pure: findings per check for `diagnose`. Each finding is one sentence about one subject,
 // with the commands to type grouped by where to type them.
-import { cleanText } from '../util/text.js';
+import { cleanText } from '../../util/text.js';
 import { finding, type Finding } from './finding.js';
-import { containerFindings } from './containers.js';
-import type { RestartCause } from './restart-cause.js';
-import { explainRestart, type CauseContext } from './restart-fix.js';
-import type { QueueRow } from './queues.js';
-import { remedies, type RemedyOptions } from './remedy/commands.js';
-import { fixSteps } from './remedy/fixguide.js';
-import type { StaleRow } from './stale-rows.js';
-import type { ContainerRecord, Severity, Worker } from './types.js';
+import { containerFindings } from '../containers/containers.js';
+import type { RestartCause } from '../containers/restart-cause.js';
+import { explainRestart, type CauseContext } from '../containers/restart-fix.js';
+import type { QueueRow } from '../queues.js';
+import { remedies, type RemedyOptions } from '../remedy/commands.js';
+import { fixSteps } from '../remedy/fixguide.js';
+import type { StaleRow } from '../stale-rows.js';
+import type { ContainerRecord, Severity, Worker } from '../types.js';
 
 
 export function versionFindings(workers: Worker[], server: string | null, o: RemedyOptions): Finding[] {

@@ -1,14 +1,14 @@
 // Pure: `celery beat` schedulers found on SSH hosts and in containers, and the beat check. Two
 // schedulers on one broker send every periodic task twice; keep one, stop the rest.
-import { brokerAddress } from '../util/broker-address.js';
-import { redactUrls } from '../util/redact.js';
-import { splitShellWords } from '../util/shell.js';
-import { sameBroker } from './broker-match.js';
-import { parseCeleryWorker } from './celery-argv.js';
-import type { OurBroker } from './evidence.js';
+import { brokerAddress } from '../../util/broker-address.js';
+import { redactUrls } from '../../util/redact.js';
+import { splitShellWords } from '../../util/shell.js';
+import { sameBroker } from '../verdict/broker-match.js';
+import { parseCeleryWorker } from '../worker/celery-argv.js';
+import type { OurBroker } from '../verdict/evidence.js';
 import { finding, type Finding } from './findings.js';
-import { remedies, type RemedyOptions } from './remedy/commands.js';
-import type { Step } from './remedy/steps.js';
+import { remedies, type RemedyOptions } from '../remedy/commands.js';
+import type { Step } from '../remedy/steps.js';
 
 export interface BeatRecord {
   /** ssh: a process on `target`; docker: a container on engine `target`. */

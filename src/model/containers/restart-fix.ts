@@ -1,14 +1,14 @@
 // Pure: a restart cause put into words, with the commands that confirm or fix
 // it, as remedy steps. Names from the log reach a command only after
 // strictTarget or a name pattern, and the builder shell-quotes every word.
-import { brokerAddress, normalHost } from '../util/broker-address.js';
-import { redactUrls } from '../util/redact.js';
-import { cleanText } from '../util/text.js';
-import { parseCeleryWorker } from './celery-argv.js';
-import { composeWords, dockerWords, remedies, type RemedyOptions } from './remedy/commands.js';
-import type { Remedy, Step, Where } from './remedy/steps.js';
+import { brokerAddress, normalHost } from '../../util/broker-address.js';
+import { redactUrls } from '../../util/redact.js';
+import { cleanText } from '../../util/text.js';
+import { parseCeleryWorker } from '../worker/celery-argv.js';
+import { composeWords, dockerWords, remedies, type RemedyOptions } from '../remedy/commands.js';
+import type { Remedy, Step, Where } from '../remedy/steps.js';
 import { restartCause, type CauseMatch, type RestartCause, type Target } from './restart-cause.js';
-import type { ContainerRecord } from './types.js';
+import type { ContainerRecord } from '../types.js';
 
 export interface CauseContext {
   /** The broker fleetdoc reads (its display string), and whether fleetdoc reached it. */

@@ -1,6 +1,6 @@
 // Pure: the evidence the model judges workers by, as plain records. The gather layer fills it
 // from the sources; tests fill it by hand.
-import type { BrokerWorker, ContainerRecord, ProcessRecord } from './types.js';
+import type { BrokerWorker, ContainerRecord, ProcessRecord } from '../types.js';
 
 /** The broker fleetdoc reads, as matched against workers' sockets and settings. */
 export interface OurBroker {

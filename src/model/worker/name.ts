@@ -1,6 +1,6 @@
 // Worker names follow `basename-v<version>@hostname`. The name comes from the
 // broker, so anything may be in it; parsing is total and never throws.
-import type { ParsedName } from './types.js';
+import type { ParsedName } from '../types.js';
 
 /**
  * Splits a node name like Celery does (at the first `@`), then takes the

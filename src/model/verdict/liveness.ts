@@ -2,10 +2,10 @@
 // cleanup needs positive evidence (a process or container state, a connection seen or missing, the
 // broker's own count of listeners); silence alone only ever gives "unresponsive, cause unknown".
 import type { MatchResult } from './broker-match.js';
-import { isStopped, stateLetter } from './process-state.js';
+import { isStopped, stateLetter } from '../worker/process-state.js';
 
-export type { LivenessState } from './types.js';
-import type { LivenessState } from './types.js';
+export type { LivenessState } from '../types.js';
+import type { LivenessState } from '../types.js';
 
 export interface LivenessInput {
   responsive: boolean;

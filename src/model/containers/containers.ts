@@ -1,10 +1,10 @@
 // Pure: what is wrong with a worker container, and what to run about it.
-import { rewriteWorkerName, parseCeleryWorker } from './celery-argv.js';
-import { parseWorkerName, versionedName } from './name.js';
-import type { ContainerRecord } from './types.js';
-import { compareVersions } from './version.js';
-import { remedies } from './remedy/commands.js';
-import { GRACE_S, type Step } from './remedy/steps.js';
+import { rewriteWorkerName, parseCeleryWorker } from '../worker/celery-argv.js';
+import { parseWorkerName, versionedName } from '../worker/name.js';
+import type { ContainerRecord } from '../types.js';
+import { compareVersions } from '../worker/version.js';
+import { remedies } from '../remedy/commands.js';
+import { GRACE_S, type Step } from '../remedy/steps.js';
 
 export interface ContainerFinding {
   kind: 'restart-loop' | 'oom' | 'exited' | 'stray' | 'label-mismatch';
@@ -13,7 +13,7 @@ export interface ContainerFinding {
   remediation: { where: string; command: string }[];
 }
 
-export { DEFAULT_DOCKER_ENDPOINT } from './remedy/commands.js';
+export { DEFAULT_DOCKER_ENDPOINT } from '../remedy/commands.js';
 
 const LOOP_RESTARTS = 3;
 

@@ -1,7 +1,7 @@
 // Pure: why a container keeps dying, from its inspect record and the last
 // lines of its log. Known patterns only: a log that matches none is `unknown`.
-import { cleanText } from '../util/text.js';
-import type { ContainerRecord } from './types.js';
+import { cleanText } from '../../util/text.js';
+import type { ContainerRecord } from '../types.js';
 
 export type RestartCause = 'oom' | 'dependency' | 'config' | 'gpu' | 'disk' | 'app-error' | 'unknown';
 

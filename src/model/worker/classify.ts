@@ -1,6 +1,6 @@
 // Pure: is a worker's release the server's? Unversioned counts as incompatible.
 import { parseWorkerName } from './name.js';
-import type { Drift, ParsedName, Reason, Status } from './types.js';
+import type { Drift, ParsedName, Reason, Status } from '../types.js';
 import { compareVersions, parseVersion, satisfiesRange } from './version.js';
 
 export interface Policy {

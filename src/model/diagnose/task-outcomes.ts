@@ -1,9 +1,9 @@
 // Pure: task outcomes per worker from the task-* events heard, and the task-failures check.
 // Only workers started with -E (or given enable_events) send task events: silence is not success.
-import type { TaskOutcomes } from './evidence.js';
+import type { TaskOutcomes } from '../verdict/evidence.js';
 import { finding, type Finding } from './finding.js';
-import { remedies, type RemedyOptions } from './remedy/commands.js';
-import type { Worker } from './types.js';
+import { remedies, type RemedyOptions } from '../remedy/commands.js';
+import type { Worker } from '../types.js';
 
 /** A worker failing at least this share of at least MIN_TASKS finished tasks is flagged. */
 export const FAILURE_SHARE = 0.5;
