@@ -4,6 +4,7 @@ import type { HeartbeatFact, TaskOutcomes } from '../model/verdict/evidence.js';
 import type { Fleet } from '../model/verdict/fleet.js';
 import type { QueueFacts } from '../model/queues.js';
 import type { BrokerClient, BrokerInfo, EventsResult } from '../sources/broker/client.js';
+import { isInternalQueue } from '../sources/broker/internal.js';
 import { gatherRaw, judgeFleet, ourBroker, type Gathered } from './fleet.js';
 import type { GatherContext, GatherSettings } from './types.js';
 
@@ -62,11 +63,9 @@ export async function gatherEvidence(ctx: GatherContext, settings: GatherSetting
   };
 }
 
-const INTERNAL = (q: string) => q.endsWith('.celery.pidbox') || q.endsWith('.reply.celery.pidbox') || q.startsWith('celeryev.');
-
 function queueNames(ctx: GatherContext, all: string[]): string[] {
   return [...new Set(all)].filter((q) => {
-    if (INTERNAL(q)) return false;
+    if (isInternalQueue(q)) return false;
     // Names that arrived with bytes that are not UTF-8 cannot be addressed exactly: say so, skip.
     if (!q.includes('\uFFFD')) return true;
     ctx.warn(`queue ${JSON.stringify(q)} has a name that is not valid UTF-8; skipped`);

@@ -1,6 +1,6 @@
 // Gather the fleet from every source side by side, then hand the evidence to the model.
 import { inferServerVersion, type Policy } from '../model/worker/classify.js';
-import type { ClientConn, FleetEvidence, HeartbeatFact, OurBroker } from '../model/verdict/evidence.js';
+import type { ClientConn, FleetEvidence, OurBroker } from '../model/verdict/evidence.js';
 import { buildFleet, type Fleet } from '../model/verdict/fleet.js';
 import type { BrokerClient, BrokerWorkersResult, EventsResult } from '../sources/broker/client.js';
 import type { DockerEngineResult } from '../sources/docker/containers.js';
@@ -58,7 +58,7 @@ export function judgeFleet(ctx: GatherContext, settings: GatherSettings, broker:
     containers,
     processes,
     sources: { hosts: g.hosts, engines: g.engines },
-    heartbeats: heartbeatFacts(g.events),
+    heartbeats: g.events?.workers ?? new Map(),
     listenedS: want.listenS ?? 0,
     tasks: g.events?.tasks ?? new Map(),
     orphans: want.orphans ?? new Map(),
@@ -71,10 +71,6 @@ export function ourBroker(settings: GatherSettings, broker: BrokerClient | null)
   const t = settings.broker;
   const at = broker?.endpoint ?? (t.kind === 'tcp' ? { host: t.host, port: t.port } : null);
   return { kind: t.transport, display: broker?.display ?? t.display, host: at?.host ?? null, port: at?.port ?? null, db: t.db, vhost: t.vhost };
-}
-
-function heartbeatFacts(events: EventsResult | null): Map<string, HeartbeatFact> {
-  return events?.workers ?? new Map();
 }
 
 async function gatherDocker(ctx: GatherContext, settings: GatherSettings): Promise<DockerEngineResult[]> {

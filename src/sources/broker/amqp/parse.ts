@@ -1,4 +1,5 @@
 // Pure readers of the management API's JSON: nothing here trusts its input or does I/O.
+import { isInternalQueue } from '../internal.js';
 import type { BrokerClientConn } from '../client.js';
 import { isObject } from '../envelope.js';
 
@@ -14,7 +15,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** kombu's and Celery's own queues: mailboxes, reply queues, event receivers, rpc:// result queues. */
 export function isInternalAmqpQueue(name: string): boolean {
-  return name.endsWith(PIDBOX) || name.startsWith('celeryev.') || UUID.test(name);
+  return isInternalQueue(name) || UUID.test(name);
 }
 
 export function parseQueues(data: unknown): { queues: ApiQueue[]; warnings: string[] } {

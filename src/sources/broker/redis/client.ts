@@ -7,7 +7,7 @@ import { connectBroker, explain, type BrokerConnection } from './connect.js';
 import { listenHeartbeats, subscribeEvents } from './events.js';
 import { readBrokerInfo } from './info.js';
 import { broadcast, publishControl, SEP } from './pidbox.js';
-import { isInternalQueue, readBindings, readDepths, type Bindings } from './queues.js';
+import { readBindings, readDepths, type Bindings } from './queues.js';
 import { readUnacked } from './unacked.js';
 import { gatherBrokerWorkers } from './workers.js';
 
@@ -54,7 +54,8 @@ function plainClient(conn: BrokerConnection, given: BrokerTarget): BrokerClient 
       // Each gather reads them afresh: watch and metrics --listen keep one client for hours.
       bindings = null;
       const b = await readB();
-      return { names: [...b.queues].filter((q) => !isInternalQueue(q)), warnings: b.warnings };
+      // readBindings leaves kombu's own queues out already.
+      return { names: [...b.queues], warnings: b.warnings };
     },
     readQueues: async (names, held): Promise<QueuesResult> => {
       const [depths, unacked] = await Promise.all([readDepths(conn, names), readB().then((b) => readUnacked(conn, b, held))]);

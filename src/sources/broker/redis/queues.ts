@@ -1,4 +1,5 @@
 // Task queues as kombu keeps them on Redis: bindings, list depths with priority sub-lists, unacked.
+import { isInternalQueue } from '../internal.js';
 import type { BrokerConnection } from './connect.js';
 import { SEP } from './pidbox.js';
 
@@ -14,9 +15,7 @@ export interface Bindings {
   warnings: string[];
 }
 
-export function isInternalQueue(name: string): boolean {
-  return name.endsWith('.celery.pidbox') || name.endsWith('.reply.celery.pidbox') || name.startsWith('celeryev.');
-}
+export { isInternalQueue } from '../internal.js';
 
 export async function readBindings(conn: BrokerConnection): Promise<Bindings> {
   const prefix = conn.key('_kombu.binding.');
