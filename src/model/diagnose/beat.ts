@@ -1,10 +1,12 @@
 // Pure: `celery beat` schedulers found on SSH hosts and in containers, and the beat check. Two
 // schedulers on one broker send every periodic task twice; keep one, stop the rest.
 import { brokerAddress } from '../../util/broker-address.js';
-import { redactUrls } from '../../util/redact.js';
+import { maskSecretUrl } from '../../util/redact.js';
 import { splitShellWords } from '../../util/shell.js';
 import { sameBroker } from '../verdict/broker-match.js';
+import { brokerOption } from '../worker/broker-evidence.js';
 import { parseCeleryWorker } from '../worker/celery-argv.js';
+import { WORKER_SHORT } from '../worker/celery-options.js';
 import type { OurBroker } from '../verdict/evidence.js';
 import { finding, type Finding } from './findings.js';
 import { remedies, type RemedyOptions } from '../remedy/commands.js';
@@ -74,24 +76,18 @@ export function embeddedBeat(argv: string[]): { broker: string | null; restart: 
 }
 
 // -B in a flag cluster (-BE, -EB); a value-taking letter ends the cluster (-lBEAT is a log level).
-const WITH_VALUE = new Set(['A', 'b', 'n', 'S', 'l', 'O', 'c', 'P', 'Q', 'X', 'I', 's', 'f']);
 function dropB(w: string): string {
   let out = '-';
   for (let i = 1; i < w.length; i++) {
-    if (WITH_VALUE.has(w[i])) return out + w.slice(i);
+    if (WORKER_SHORT.has(w[i])) return out + w.slice(i);
     if (w[i] !== 'B') out += w[i];
   }
   return out;
 }
 
 function brokerIn(words: string[]): string | null {
-  for (let i = 0; i < words.length; i++) {
-    const w = words[i];
-    if ((w === '-b' || w === '--broker') && words[i + 1]) return redactUrls(words[i + 1]);
-    if (w.startsWith('--broker=')) return redactUrls(w.slice(9));
-    if (w.startsWith('-b') && w.length > 2 && !w.startsWith('--')) return redactUrls(w.slice(2));
-  }
-  return null;
+  const url = brokerOption(words);
+  return url !== null && url.trim() !== '' ? maskSecretUrl(url.trim()) : null;
 }
 
 export interface BeatCheck {

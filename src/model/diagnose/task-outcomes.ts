@@ -4,6 +4,7 @@ import type { TaskOutcomes } from '../verdict/evidence.js';
 import { finding, type Finding } from './finding.js';
 import { remedies, type RemedyOptions } from '../remedy/commands.js';
 import type { Worker } from '../types.js';
+import { WORKER_SHORT } from '../worker/celery-options.js';
 
 /** A worker failing at least this share of at least MIN_TASKS finished tasks is flagged. */
 export const FAILURE_SHARE = 0.5;
@@ -33,12 +34,11 @@ export function sendsTaskEvents(w: Worker): boolean | null {
 }
 
 // `-E`, `-BE`, `-Ec4`; a value-taking letter ends the cluster (`-lERROR` is a log level, not -E).
-const WITH_VALUE = new Set(['A', 'b', 'n', 'S', 'l', 'O', 'c', 'P', 'Q', 'X', 'I', 's', 'f']);
 function shortClusterHasE(word: string): boolean {
   if (!/^-[A-Za-z]/.test(word)) return false;
   for (const ch of word.slice(1)) {
     if (ch === 'E') return true;
-    if (WITH_VALUE.has(ch)) return false;
+    if (WORKER_SHORT.has(ch)) return false;
   }
   return false;
 }

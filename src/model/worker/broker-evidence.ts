@@ -14,13 +14,17 @@ export const BROKER_ENV = ['CELERY_BROKER_URL', 'BROKER_URL', 'CELERY_BROKER'] a
  */
 export function brokerFromArgv(argv: string[]): string | null {
   const inv = parseCeleryWorker(argv)?.argv ?? null;
-  if (!inv) return null;
+  return inv ? brokerOption(inv.slice(1)) : null;
+}
+
+/** The -b/--broker value among Celery's own words (a later one wins, as with click); null when none. */
+export function brokerOption(words: string[]): string | null {
   let found: string | null = null;
-  for (let k = 1; k < inv.length; k++) {
-    const w = inv[k];
+  for (let k = 0; k < words.length; k++) {
+    const w = words[k];
     if (w === '--') break;
     if (w === '-b' || w === '--broker') {
-      if (k + 1 < inv.length) found = inv[++k];
+      if (k + 1 < words.length) found = words[++k];
     } else if (w.startsWith('--broker=')) found = w.slice(9);
     else if (w.startsWith('-b') && !w.startsWith('--')) found = w.slice(2).replace(/^=/, '');
   }

@@ -30,7 +30,8 @@ const WORKER_LONG = new Set([
   'exclude-queues', 'include', 'heartbeat-interval', 'autoscale', 'schedule-filename', 'schedule',
   'scheduler', 'logfile', 'pidfile', 'uid', 'gid', 'umask', 'executable',
 ]);
-const WORKER_SHORT = new Set([...GLOBAL_SHORT, 'n', 'S', 'l', 'O', 'c', 'P', 'Q', 'X', 'I', 's', 'f']);
+/** The worker's short options that take a value: in a flag cluster (`-Ec4`) one ends the cluster. */
+export const WORKER_SHORT: ReadonlySet<string> = new Set([...GLOBAL_SHORT, 'n', 'S', 'l', 'O', 'c', 'P', 'Q', 'X', 'I', 's', 'f']);
 
 /**
  * Reads `inv` (inv[0] is the celery or python word, Celery's own arguments
@@ -87,7 +88,7 @@ export function parseInvocation(inv: string[], start: number): { args: CeleryWor
 function readShortCluster(
   inv: string[],
   k: number,
-  withValue: Set<string>,
+  withValue: ReadonlySet<string>,
   set: (opt: string, value: string, index: number, style: NameStyle) => void,
 ): number {
   const w = inv[k];
