@@ -2,7 +2,7 @@
 // cleanup needs positive evidence (a process or container state, a connection seen or missing, the
 // broker's own count of listeners); silence alone only ever gives "unresponsive, cause unknown".
 import type { MatchResult } from './broker-match.js';
-import { isStopped, stateLetter } from '../worker/process-state.js';
+import { isExited, isStopped, stateLetter } from '../worker/process-state.js';
 
 export type { LivenessState } from '../types.js';
 import type { LivenessState } from '../types.js';
@@ -94,7 +94,7 @@ function silent(input: LivenessInput, hb: HeartbeatNote, reasons: string[]): Omi
       reasons.push(`${where} is in uninterruptible sleep (D), waiting on I/O`);
       return explained(true);
     }
-    if (letter === 'Z' || letter === 'X') reasons.push(`${where} has exited (${letter})`);
+    if (isExited(p.state)) reasons.push(`${where} has exited (${letter})`);
   }
   if (c && c.status !== 'running') {
     reasons.push(containerText(c));
@@ -109,7 +109,7 @@ function silent(input: LivenessInput, hb: HeartbeatNote, reasons: string[]): Omi
     reasons.push(`${hb.text}: its event loop runs, but its mailbox does not answer`);
     return { state: 'unresponsive', evidenced: true };
   }
-  const aliveP = p && letter !== 'Z' && letter !== 'X';
+  const aliveP = p && !isExited(p.state);
   const alive = aliveP ? `${where} is alive (${letter || '?'})` : c ? `container ${c.name} is running` : null;
   if (alive && input.upS != null && input.upS >= 0 && input.upS < STARTING_S) {
     const again = input.restarts ? ` after ${input.restarts} restart${input.restarts === 1 ? '' : 's'} (likely crash-looping)` : '';

@@ -1,5 +1,6 @@
 // Pure: one verdict per worker (liveness state, severity, broker match, whether a kill may be
 // planned on it), computed once from all the evidence and read by every command.
+import { isExited } from '../worker/process-state.js';
 import { matchBroker } from './broker-match.js';
 import type { FleetEvidence } from './evidence.js';
 import { liveness } from './liveness.js';
@@ -87,7 +88,7 @@ export function silentListeners(ev: FleetEvidence, merged: Omit<Worker, 'verdict
 }
 
 function stillListening(w: Omit<Worker, 'verdict'>): boolean {
-  if (w.process) return !['Z', 'X'].includes(w.process.state.trim().charAt(0));
+  if (w.process) return !isExited(w.process.state);
   return w.container !== null && containerLive(w.container);
 }
 

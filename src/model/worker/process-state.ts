@@ -5,6 +5,12 @@ export function stateLetter(stat: string): string {
   return stat.trim().charAt(0);
 }
 
+/** Exited and not yet reaped (Z), or dead (X): no longer a worker, whatever its name. */
+export function isExited(stat: string): boolean {
+  const l = stateLetter(stat);
+  return l === 'Z' || l === 'X';
+}
+
 /** Stopped by a signal (T) or by a tracer (t): it cannot act on anything until continued. */
 export function isStopped(stat: string): boolean {
   const l = stateLetter(stat);
