@@ -15,13 +15,17 @@ const redis = await startRedis();
 const names = Array.from({ length: FLEET }, (_, i) => `bench${i}-v1.0.0@%h`);
 const fleet = await startWorkers(redis.url, names);
 try {
-  const fd = [], ce = [], base = [];
+  const fd = [], ce = [], base = [], bare = [], bareNoCa = [];
   let fdSet = '', ceSet = '';
   for (let i = 0; i < ROUNDS; i++) {
     // Interleaved so that both see the same machine state.
     const a = await measure('node', [FLEETDOC, 'workers', '--json', '--no-docker', '-b', redis.url, '--server-version', '1.0.0'], TIMED);
     const b = await measure(PYTHON, ['-m', 'celery', '-b', redis.url, 'inspect', 'active_queues', '-j']);
     if (BASELINE) base.push(await measure('node', [BASELINE, 'workers', '--json', '--no-docker', '-b', redis.url, '--server-version', '1.0.0']));
+    // The floor: Node starting and exiting, doing nothing. NODE_EXTRA_CA_CERTS, when the machine sets
+    // it, makes Node parse its whole root store before any JavaScript runs; shown beside it.
+    bare.push(await measure('node', ['-e', '0']));
+    if (process.env.NODE_EXTRA_CA_CERTS) bareNoCa.push(await measure('node', ['-e', '0'], { env: { NODE_EXTRA_CA_CERTS: '' } }));
     fd.push(a); ce.push(b);
     fdSet = JSON.parse(a.out).workers.map((w) => w.name).sort().join(',');
     ceSet = Object.keys(JSON.parse(b.out)).sort().join(',');
@@ -31,6 +35,8 @@ try {
   console.log(`  fleetdoc workers --json          median ${fmt(fdMs)} ms  peak ${fmt(Math.max(...fd.map((r) => r.mb)))} MB`);
   console.log(`  celery inspect active_queues -j  median ${fmt(ceMs)} ms  peak ${fmt(Math.max(...ce.map((r) => r.mb)))} MB`);
   console.log(`    phases, median ms: ${phaseSummary(fd)}`);
+  const caNote = bareNoCa.length ? `; ${fmt(median(bareNoCa.map((r) => r.ms)))} ms with NODE_EXTRA_CA_CERTS unset (this machine sets it)` : '';
+  console.log(`  floor: node -e 0  median ${fmt(median(bare.map((r) => r.ms)))} ms${caNote}`);
   if (BASELINE) {
     const baseMs = median(base.map((r) => r.ms));
     console.log(`  baseline ${BASELINE}  median ${fmt(baseMs)} ms  peak ${fmt(Math.max(...base.map((r) => r.mb)))} MB  (${fmt(ceMs / baseMs)}x)`);

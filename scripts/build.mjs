@@ -48,8 +48,20 @@ code = code.replace(LOOP, LOOP.replace('commands.forEach', '__fleetdocDictionary
 // failed lookup walks every node_modules folder up to / on each start.
 if (code.split('require("supports-color")').length !== 2) throw new Error('build: debug changed how it loads supports-color');
 code = code.replace('require("supports-color")', 'null');
+// ioredis' Redis class keeps a link to its Cluster class (Redis.Cluster), and with it loads the
+// cluster code and dns: ~3 ms that fleetdoc, which never opens a cluster, pays on every start.
+const CLUSTER = 'cluster_1=require_cluster()';
+const CLUSTER_LINK = 'Redis2.Cluster=cluster_1.default;';
+if (code.split(CLUSTER).length !== 2 || code.split(CLUSTER_LINK).length !== 2 || (code.match(/\bcluster_1\b/g) ?? []).length !== 2) {
+  throw new Error("build: ioredis' link to its Cluster class changed; check the lazy cluster");
+}
+code = code.replace(CLUSTER, 'cluster_1=null').replace(CLUSTER_LINK, 'Object.defineProperty(Redis2,"Cluster",{configurable:!0,get:()=>require_cluster().default});');
+// redis-errors loads assert (~1.5 ms) for two checks in ParserError, which is built only on a protocol error.
+if (code.split('var assert=require("assert")').length !== 3) throw new Error('build: redis-errors changed how it loads assert');
+code = code.replaceAll('var assert=require("assert")', 'var assert=__fleetdocLazyFunction("assert")');
 const banner = "const __fleetdocImport = typeof __fleetdocImportHook === 'function' ? __fleetdocImportHook : (s) => import(s);\n"
   + 'const __fleetdocLazy = (id) => { let m; return new Proxy({}, { get: (_, k) => (m ??= require(id))[k] }); };\n'
+  + 'const __fleetdocLazyFunction = (id) => { let m; return new Proxy(function () {}, { get: (_, k) => (m ??= require(id))[k], apply: (_, t, a) => (m ??= require(id)).apply(t, a) }); };\n'
   + 'const __fleetdocDictionaryMode = (o) => { o.__fleetdoc0 = 0; o.__fleetdoc1 = 0; delete o.__fleetdoc0; delete o.__fleetdoc1; };\n';
 if (/[^\x00-\x7f]/.test(code)) throw new Error('build: the bundle is not ASCII');
 mkdirSync('dist/bundle', { recursive: true });

@@ -39,7 +39,8 @@ export function makeContext(io: IO): Context {
   const ctx: Context = {
     stdout: io.stdout,
     stderr: io.stderr,
-    stdin: io.stdin,
+    // A getter: the real process.stdin is made only when a command reads it.
+    get stdin() { return io.stdin; },
     env: io.env,
     signal: io.signal,
     now: io.now ?? Date.now,

@@ -1,4 +1,6 @@
 // Pure: heartbeat registries (coordinator APIs), normalised, graded by age and summarised.
+import { compareText } from '../util/text.js';
+
 export type RegistryState = 'healthy' | 'degraded' | 'stale' | 'unknown';
 
 /** One worker as the registry lists it, before grading. */
@@ -113,7 +115,7 @@ function errorLine(by_error: Record<string, number>): string | null {
 }
 
 function ranked(counts: Record<string, number>): [string, number][] {
-  return Object.entries(counts).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
+  return Object.entries(counts).sort((a, b) => b[1] - a[1] || compareText(a[0], b[0]));
 }
 
 function plural(n: number, word: string): string {

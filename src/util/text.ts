@@ -44,3 +44,11 @@ const LOG_UNSAFE = /[\x00-\x08\x0a-\x1f\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e
 export function cleanText(s: string): string {
   return String(s).replace(ESCAPES, '').replace(/\t/g, ' ').replace(LOG_UNSAFE, '?');
 }
+
+/**
+ * Sort order for names: by code unit, so the output is the same on every machine and in every
+ * locale, and no ICU collator is built (localeCompare's first call costs ~8 ms of start-up).
+ */
+export function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}

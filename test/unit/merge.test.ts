@@ -13,6 +13,11 @@ const proc = (name: string, over: Partial<ProcessRecord> = {}): ProcessRecord =>
 });
 
 describe('mergeWorkers', () => {
+  it('sorts by code unit, the same in every locale: capitals first, then punctuation before letters', () => {
+    const ws = mergeWorkers([bw('b@h'), bw('a@h'), bw('B@h'), bw('a-x@h'), bw('\u00e9@h')], policy);
+    expect(ws.map((w) => w.name)).toEqual(['B@h', 'a-x@h', 'a@h', 'b@h', '\u00e9@h']);
+  });
+
   it('merges a process into the broker worker of the same name', () => {
     const [w] = mergeWorkers({ broker: [bw('main-v0.13.0@h')], processes: [proc('main-v0.13.0@h')] }, policy);
     expect(w).toMatchObject({ sources: ['broker', 'ssh'], pid: 100, queues: ['celery'], unresponsive_reason: null });

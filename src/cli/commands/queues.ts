@@ -6,6 +6,7 @@ import { exitCodeFor, SEVERITY_ORDER, worst } from '../../model/severity.js';
 import { renderJson } from '../../render/json.js';
 import { queuesJson, queuesSummary, queuesTable } from '../../render/queues.js';
 import { makeStyle } from '../../render/style.js';
+import { compareText } from '../../util/text.js';
 import type { Context } from '../context.js';
 import { queuePolicy } from '../settings/options.js';
 import type { Settings } from '../settings/settings.js';
@@ -31,5 +32,5 @@ export async function runQueues(ctx: Context, settings: Settings, opts: QueuesOp
 }
 
 function sortRows(rows: QueueRow[]): QueueRow[] {
-  return rows.sort((a, b) => SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity] || a.name.localeCompare(b.name));
+  return rows.sort((a, b) => SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity] || compareText(a.name, b.name));
 }

@@ -1,6 +1,7 @@
 // Pure: merge what each source says into one Worker per name, then classify it.
 import { classify, type Policy } from './classify.js';
 import { parseWorkerName } from './name.js';
+import { compareText } from '../../util/text.js';
 import type { BrokerWorker, ContainerRecord, ProcessRecord, SourceName, Worker } from '../types.js';
 
 export interface SourceRecords {
@@ -29,7 +30,7 @@ export function mergeWorkers(records: SourceRecords | BrokerWorker[], policy: Po
     for (const p of procs) if (p !== proc) out.push(worker(name, null, null, p, policy, `process ${proc!.pid} on ${proc!.host}`));
     for (const c of ctrs) if (c !== ctr) out.push(worker(name, null, c, null, policy, `container ${ctr!.name}`));
   }
-  return out.sort((a, b) => a.name.localeCompare(b.name) || Number(Boolean(a.duplicate_of)) - Number(Boolean(b.duplicate_of)));
+  return out.sort((a, b) => compareText(a.name, b.name) || Number(Boolean(a.duplicate_of)) - Number(Boolean(b.duplicate_of)));
 }
 
 function worker(

@@ -1,7 +1,11 @@
 // Versions from worker names are PEP 440 (Python packaging) or semver. Both
 // are mapped onto one semver string so a single ordering, and semver ranges,
 // work for either. Pure, and never throws: names come from the network.
-import semver from 'semver';
+// The functions themselves, not semver's index, which loads all forty of its modules at start-up.
+import compare from 'semver/functions/compare.js';
+import parse from 'semver/functions/parse.js';
+import satisfies from 'semver/functions/satisfies.js';
+import validRange from 'semver/ranges/valid.js';
 
 export type ParsedVersion =
   | { ok: true; semver: string; text: string }
@@ -86,7 +90,7 @@ function mapVersion(text: string): ParsedVersion {
 
 // semver.valid() drops build metadata; keep it (it carries PEP 440 local labels).
 function canonical(s: string): string | null {
-  const p = semver.parse(s);
+  const p = parse(s);
   if (p === null) return null;
   return p.build.length > 0 ? `${p.version}+${p.build.join('.')}` : p.version;
 }
@@ -96,13 +100,13 @@ export function compareVersions(a: string, b: string): number | null {
   const pa = parseVersion(a);
   const pb = parseVersion(b);
   if (!pa.ok || !pb.ok) return null;
-  return semver.compare(pa.semver, pb.semver);
+  return compare(pa.semver, pb.semver);
 }
 
 export function isValidRange(range: string): boolean {
   try {
     if (typeof range !== 'string' || range.trim() === '' || range.length > 1024) return false;
-    return semver.validRange(range) !== null;
+    return validRange(range) !== null;
   } catch {
     return false;
   }
@@ -114,7 +118,7 @@ export function satisfiesRange(version: string, range: string): { ok: boolean; w
   if (!v.ok) return { ok: false, why: `version ${JSON.stringify(v.text)} cannot be parsed (${v.why})` };
   if (!isValidRange(range)) return { ok: false, why: `${JSON.stringify(String(range))} is not a valid semver range` };
   try {
-    return { ok: semver.satisfies(v.semver, range, { includePrerelease: true }) };
+    return { ok: satisfies(v.semver, range, { includePrerelease: true }) };
   } catch {
     return { ok: false, why: `${JSON.stringify(range)} is not a valid semver range` };
   }

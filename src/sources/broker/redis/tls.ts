@@ -1,7 +1,8 @@
 // rediss:// as kombu reads it: ssl_cert_reqs, ssl_ca_certs, ssl_certfile, ssl_keyfile (and ssl_check_hostname).
-import { readFile } from 'node:fs/promises';
+// fs.promises and a late node:tls: both load on first use (rediss:// only), not on every start.
+import { promises as fs } from 'node:fs';
 import { isIP } from 'node:net';
-import { rootCertificates, type ConnectionOptions } from 'node:tls';
+import type { ConnectionOptions } from 'node:tls';
 import { UsageError } from '../../../errors.js';
 import type { BrokerTarget } from '../url.js';
 
@@ -23,7 +24,7 @@ export async function tlsOptions(t: BrokerTarget): Promise<ConnectionOptions> {
     ...(isIP(t.host) ? {} : { servername: t.host }),
     rejectUnauthorized: verify,
     // Python adds ssl_ca_certs to the system store; Node's `ca` would replace it.
-    ...(ca ? { ca: [...rootCertificates, ca] } : {}),
+    ...(ca ? { ca: [...(await import('node:tls')).rootCertificates, ca] } : {}),
     ...(cert ? { cert } : {}),
     ...(key && cert ? { key } : {}),
     ...(checkHost ? {} : { checkServerIdentity: () => undefined }),
@@ -33,7 +34,7 @@ export async function tlsOptions(t: BrokerTarget): Promise<ConnectionOptions> {
 async function readPem(path: string | null, option: string): Promise<string | null> {
   if (!path) return null;
   try {
-    return await readFile(path, 'utf8');
+    return await fs.readFile(path, 'utf8');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code ?? String(err);
     throw new UsageError(`${option} ${JSON.stringify(path)} cannot be read (${code})`);
