@@ -1,7 +1,7 @@
 // The installed entry point, bin/fleetdoc, on the built bundle: its V8 code cache, and import()
 // of external modules from cached code. Needs `npm run build` first (npm test does it).
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -55,6 +55,18 @@ describe('bin/fleetdoc', () => {
     expect(second.stderr).toMatch(/bundle-from-cache \+\d+/);
     expect(names(second.stdout)).toEqual(names(first.stdout));
     expect(names(second.stdout)).toEqual(['a-v1.0.0@h', 'b-v1.0.0@h']);
+  });
+
+  it('loads no built-in module a plain workers run does not use (each costs start-up time)', async () => {
+    // Prints the built-in modules loaded by the end of the run, through a preload of our own.
+    const preload = join(cache, 'modules.cjs');
+    writeFileSync(preload, "process.on('exit', () => process.stderr.write('MODULES ' + process.moduleLoadList.join(',') + '\\n'));\n");
+    const args = [...workers.map((a) => a || redis.url), '--no-docker'];
+    const res = await fleetdoc(args, { NODE_OPTIONS: `--require ${preload}` });
+    expect(res.code).toBe(0);
+    const loaded = new Set(/MODULES (.*)/.exec(res.stderr)![1].split(',').filter((m) => m.startsWith('NativeModule ')).map((m) => m.slice(13)));
+    expect(loaded.has('net')).toBe(true); // the list is real: the broker connection needs net
+    for (const lazy of ['tls', 'assert', 'dns', 'child_process', 'internal/fs/promises', 'readline']) expect(loaded.has(lazy), lazy).toBe(false);
   });
 
   it('loads dockerode with import() from cached code', async () => {
