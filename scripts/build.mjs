@@ -59,6 +59,10 @@ code = code.replace(CLUSTER, 'cluster_1=null').replace(CLUSTER_LINK, 'Object.def
 // redis-errors loads assert (~1.5 ms) for two checks in ParserError, which is built only on a protocol error.
 if (code.split('var assert=require("assert")').length !== 3) throw new Error('build: redis-errors changed how it loads assert');
 code = code.replaceAll('var assert=require("assert")', 'var assert=__fleetdocLazyFunction("assert")');
+// ioredis loads crypto (~3 ms) only to hash Lua scripts (crypto_1.createHash), which fleetdoc's
+// runs seldom need; fleetdoc's own names use util/uuid.ts.
+if (code.split('crypto_1=require("crypto")').length !== 2) throw new Error('build: ioredis changed how it loads crypto');
+code = code.replace('crypto_1=require("crypto")', 'crypto_1=__fleetdocLazy("crypto")');
 const banner = "const __fleetdocImport = typeof __fleetdocImportHook === 'function' ? __fleetdocImportHook : (s) => import(s);\n"
   + 'const __fleetdocLazy = (id) => { let m; return new Proxy({}, { get: (_, k) => (m ??= require(id))[k] }); };\n'
   + 'const __fleetdocLazyFunction = (id) => { let m; return new Proxy(function () {}, { get: (_, k) => (m ??= require(id))[k], apply: (_, t, a) => (m ??= require(id)).apply(t, a) }); };\n'

@@ -1,5 +1,5 @@
 // kombu message envelopes on Redis: JSON around a (usually base64) JSON body.
-import { randomUUID } from 'node:crypto';
+import { uuid4 } from '../../util/uuid.js';
 
 export interface Decoded {
   headers: Record<string, unknown>;
@@ -23,7 +23,7 @@ export function encodeMessage(
       priority: 0,
       body_encoding: 'base64',
       delivery_info: { exchange: opts.exchange, routing_key: opts.routingKey },
-      delivery_tag: randomUUID(),
+      delivery_tag: uuid4(),
     },
   });
 }

@@ -1,6 +1,6 @@
 // Heartbeats and task events from the celeryev topic exchange, through a queue of our own that
 // the broker deletes with our channel or connection (exclusive, auto-delete).
-import { randomUUID } from 'node:crypto';
+import { uuid4 } from '../../../util/uuid.js';
 import { InterruptedError } from '../../../errors.js';
 import type { EventsResult } from '../client.js';
 import { eventTally } from '../tally.js';
@@ -17,7 +17,7 @@ export async function listenAmqp(conn: AmqpConnection, opts: { seconds: number; 
     warnings.push(`no ${EXCHANGE} exchange on vhost ${JSON.stringify(conn.target.vhost)}: no worker has sent events here`);
     return tally.result(warnings);
   }
-  const queue = `celeryev.fleetdoc-${randomUUID()}`;
+  const queue = `celeryev.fleetdoc-${uuid4()}`;
   const ch = await conn.channel();
   let stop: () => void = () => undefined;
   const stopped = new Promise<void>((resolve) => { stop = resolve; });

@@ -1,6 +1,6 @@
 // kombu's pidbox remote control over AMQP: our own exclusive reply queue, a broadcast on the
 // celery.pidbox fanout exchange, replies collected by ticket until everyone answered or time is up.
-import { randomUUID } from 'node:crypto';
+import { uuid4 } from '../../../util/uuid.js';
 import type { Channel, ConsumeMessage } from 'amqplib';
 import { InterruptedError } from '../../../errors.js';
 import { isObject } from '../envelope.js';
@@ -30,9 +30,9 @@ export async function broadcast(conn: AmqpConnection, methods: string[], opts: C
   const result: ControlResult = { replies: new Map(methods.map((m) => [m, new Map()])), warnings: [] };
   if (opts.signal?.aborted) throw new InterruptedError();
   const deadline = Date.now() + opts.timeoutMs;
-  const replyId = randomUUID();
+  const replyId = uuid4();
   const queue = `${replyId}.${REPLY_EXCHANGE}`;
-  const tickets = new Map(methods.map((m) => [randomUUID(), m]));
+  const tickets = new Map(methods.map((m) => [uuid4(), m]));
   // Our channel and queue, and the passive checks, side by side: each step is a round trip.
   // Exclusive + auto-delete: the broker drops the queue with our connection, even if we crash.
   const opening = conn.channel().then(async (c) => {

@@ -1,5 +1,5 @@
 // kombu's pidbox remote control over Redis: bind a reply queue, broadcast, collect, clean up.
-import { randomUUID } from 'node:crypto';
+import { uuid4 } from '../../../util/uuid.js';
 import type { Redis } from 'ioredis';
 import { InterruptedError } from '../../../errors.js';
 import type { BrokerConnection } from './connect.js';
@@ -34,11 +34,11 @@ export async function broadcast(
   methods: { method: string; arguments?: Record<string, unknown> }[],
   opts: ControlOptions,
 ): Promise<ControlResult> {
-  const replyId = randomUUID();
+  const replyId = uuid4();
   const replyKey = conn.key(`${replyId}.${REPLY_EXCHANGE}`);
   const bindingKey = conn.key(`_kombu.binding.${REPLY_EXCHANGE}`);
   const member = `${replyId}${SEP}${SEP}${replyId}.${REPLY_EXCHANGE}`;
-  const tickets = new Map(methods.map((m) => [randomUUID(), m.method]));
+  const tickets = new Map(methods.map((m) => [uuid4(), m.method]));
   const result: ControlResult = { replies: new Map(methods.map((m) => [m.method, new Map()])), reached: 0, warnings: [] };
   const deadline = Date.now() + opts.timeoutMs;
   const expect = Promise.resolve(opts.expect ?? []);
