@@ -1,9 +1,34 @@
 // Remote-control replies and celery events into records: shared by the Redis and AMQP clients.
 import { describe, expect, it } from 'vitest';
-import { allAnswered, heldTasks, toWorker, workersFrom } from '../../src/sources/broker/replies.js';
+import { acceptReply, allAnswered, heldTasks, toWorker, workersFrom } from '../../src/sources/broker/replies.js';
+import type { DecodeResult } from '../../src/sources/broker/envelope.js';
 import { eventTally } from '../../src/sources/broker/tally.js';
 
+const reply = (ticket: string, body: unknown): DecodeResult => ({ ok: true, msg: { headers: { ticket }, properties: {}, body } });
+
 describe('replies', () => {
+  it('accepts a reply by its ticket, ignores other tickets, and warns about what it cannot read', () => {
+    const replies = new Map([['stats', new Map<string, unknown>()]]);
+    const warnings: string[] = [];
+    const tickets = new Map([['t1', 'stats']]);
+    const accept = (d: DecodeResult) => acceptReply(d, tickets, replies, (m) => warnings.push(m));
+    accept(reply('t1', { 'a@h': { pid: 1 } }));
+    accept(reply('someone-else', { 'b@h': { pid: 2 } }));
+    accept(reply('t1', ['not', 'an', 'object']));
+    accept({ ok: false, why: 'not JSON' });
+    expect([...replies.get('stats')!.keys()]).toEqual(['a@h']);
+    expect(warnings).toEqual(['skipped a stats reply whose body is not an object', 'skipped a reply that could not be read: not JSON']);
+  });
+
+  it('tally.accept adds what was decoded and counts what was not', () => {
+    const tally = eventTally();
+    tally.accept(reply('', { type: 'worker-heartbeat', hostname: 'a@h', timestamp: 1 }));
+    tally.accept({ ok: false, why: 'not JSON' });
+    const r = tally.result([]);
+    expect([...r.workers.keys()]).toEqual(['a@h']);
+    expect(r.warnings.join('\n')).toMatch(/not JSON/);
+  });
+
   it('reads stats and active_queues, surviving garbage', () => {
     const stats = { pid: 42, uptime: '17', pool: { 'max-concurrency': 2, processes: [43, '44', 'x'] }, broker: { hostname: 'mq', port: 5672, virtual_host: '/' } };
     expect(toWorker('w@h', true, true, stats, [{ name: 'celery' }, { name: 3 }, 'gpu'])).toEqual({

@@ -1,7 +1,7 @@
 // Remote-control replies (stats, active_queues, active/reserved/scheduled) into plain records.
 // Pure: the same JSON comes back over Redis and AMQP.
 import type { BrokerWorker } from '../../model/types.js';
-import { isObject } from './envelope.js';
+import { isObject, type DecodeResult } from './envelope.js';
 
 /** Extra methods asked with `tasks: true`, to tell whose unacked tasks are whose. */
 export const TASK_METHODS = ['active', 'reserved', 'scheduled'];
@@ -54,6 +54,24 @@ export function heldTasks(replies: Map<string, unknown>[]): Map<string, string[]
     }
   }
   return out;
+}
+
+/**
+ * One decoded reply into `replies` (method → worker name → result), by its ticket: another client's
+ * ticket is ignored, and what cannot be read becomes a warning. The same for Redis and AMQP.
+ */
+export function acceptReply(
+  decoded: DecodeResult,
+  tickets: Map<string, string>,
+  replies: Map<string, Map<string, unknown>>,
+  warn: (m: string) => void,
+): void {
+  if (!decoded.ok) return warn(`skipped a reply that could not be read: ${decoded.why}`);
+  const method = tickets.get(String(decoded.msg.headers.ticket));
+  if (!method) return; // someone else's ticket
+  const body = decoded.msg.body;
+  if (!isObject(body)) return warn(`skipped a ${method} reply whose body is not an object`);
+  for (const [name, value] of Object.entries(body)) replies.get(method)!.set(name, value);
 }
 
 /** Has every expected name answered every method, and at least `atLeast` names each? */

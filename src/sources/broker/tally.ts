@@ -1,7 +1,7 @@
 // Celery events (worker heartbeats, task outcomes) counted into an EventsResult, whatever the
 // transport. Pure and bounded: a hostile stream can neither crash it nor grow it without end.
 import type { EventsResult, Heartbeat, TaskCounts } from './client.js';
-import { isObject } from './envelope.js';
+import { isObject, type DecodeResult } from './envelope.js';
 
 const KEPT = new Set(['worker-heartbeat', 'worker-online', 'worker-offline']);
 const OUTCOMES: Record<string, keyof TaskCounts> = {
@@ -15,6 +15,8 @@ export interface EventTally {
   add(body: unknown, now?: number): void;
   /** A message that could not be decoded, and why. */
   skip(why: string): void;
+  /** A message as a transport decoded it: added, or skipped with the reason it could not be read. */
+  accept(decoded: DecodeResult): void;
   result(warnings: string[]): EventsResult;
 }
 
@@ -25,8 +27,9 @@ export function eventTally(): EventTally {
   const skip = (why: string) => {
     if (unreadable.size < MAX_REASONS || unreadable.has(why)) unreadable.set(why, (unreadable.get(why) ?? 0) + 1);
   };
-  return {
+  const tally: EventTally = {
     skip,
+    accept: (decoded) => (decoded.ok ? tally.add(decoded.msg.body) : skip(decoded.why)),
     add(body, now = Date.now() / 1000) {
       for (const ev of Array.isArray(body) ? body : [body]) {
         if (!isObject(ev)) {
@@ -53,6 +56,7 @@ export function eventTally(): EventTally {
       return { workers, tasks, warnings: out };
     },
   };
+  return tally;
 }
 
 function record(workers: Map<string, Heartbeat>, ev: Record<string, unknown>, name: string, type: string, now: number): void {

@@ -35,9 +35,7 @@ export async function listenAmqp(conn: AmqpConnection, opts: { seconds: number; 
     ch.once('close', onClose);
     await ch.consume(queue, (m) => {
       if (!m) return onClose(); // the broker cancelled our consumer
-      const decoded = decodeAmqp(m.content, m.properties);
-      if (decoded.ok) tally.add(decoded.msg.body);
-      else tally.skip(decoded.why);
+      tally.accept(decodeAmqp(m.content, m.properties));
     }, { noAck: true, exclusive: true });
     // The window starts once we are bound: the exchange keeps no backlog for us.
     timer = setTimeout(stop, Math.max(0, opts.seconds * 1000));

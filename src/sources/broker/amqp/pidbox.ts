@@ -1,10 +1,9 @@
 // kombu's pidbox remote control over AMQP: our own exclusive reply queue, a broadcast on the
 // celery.pidbox fanout exchange, replies collected by ticket until everyone answered or time is up.
 import { uuid4 } from '../../../util/uuid.js';
-import type { Channel, ConsumeMessage } from 'amqplib';
+import type { Channel } from 'amqplib';
 import { InterruptedError } from '../../../errors.js';
-import { isObject } from '../envelope.js';
-import { allAnswered } from '../replies.js';
+import { acceptReply, allAnswered } from '../replies.js';
 import type { AmqpConnection } from './connect.js';
 import { controlProperties, decodeAmqp } from './message.js';
 
@@ -67,7 +66,11 @@ export async function broadcast(conn: AmqpConnection, methods: string[], opts: C
     // which routes by queue name: we never create an exchange.
     const replyTo = replyExchange ? { exchange: REPLY_EXCHANGE, routing_key: replyId } : { exchange: '', routing_key: queue };
     if (replyExchange) await ch.bindQueue(queue, REPLY_EXCHANGE, replyId);
-    await ch.consume(queue, (m) => { if (m && !finished) { accept(m, tickets, result); wake(); } }, { noAck: true, exclusive: true });
+    // At most 20 warnings: a flood of garbage on our queue must not grow without bound.
+    const warn = (w: string) => { if (result.warnings.length < 20) result.warnings.push(w); };
+    await ch.consume(queue, (m) => {
+      if (m && !finished) { acceptReply(decodeAmqp(m.content, m.properties), tickets, result.replies, warn); wake(); }
+    }, { noAck: true, exclusive: true });
     for (const [ticket, method] of tickets) {
       const body = {
         method, arguments: {}, destination: opts.destination?.length ? opts.destination : null,
@@ -92,22 +95,6 @@ export async function broadcast(conn: AmqpConnection, methods: string[], opts: C
   }
   if (opts.signal?.aborted) throw new InterruptedError();
   return result;
-}
-
-function accept(m: ConsumeMessage, tickets: Map<string, string>, result: ControlResult): void {
-  const decoded = decodeAmqp(m.content, m.properties);
-  if (!decoded.ok) {
-    if (result.warnings.length < 20) result.warnings.push(`skipped a reply that could not be read: ${decoded.why}`);
-    return;
-  }
-  const method = tickets.get(String(decoded.msg.headers.ticket));
-  if (!method) return; // someone else's ticket
-  const body = decoded.msg.body;
-  if (!isObject(body)) {
-    if (result.warnings.length < 20) result.warnings.push(`skipped a ${method} reply whose body is not an object`);
-    return;
-  }
-  for (const [name, value] of Object.entries(body)) result.replies.get(method)!.set(name, value);
 }
 
 /** Fire a control command at named workers without asking for a reply (shutdown never answers). */

@@ -5,7 +5,7 @@ import { InterruptedError } from '../../../errors.js';
 import { explain, type BrokerConnection } from './connect.js';
 import type { EventSubscription, EventsResult } from '../client.js';
 import { decodeEnvelope } from '../envelope.js';
-import { eventTally, type EventTally } from '../tally.js';
+import { eventTally } from '../tally.js';
 
 export async function listenHeartbeats(
   conn: BrokerConnection,
@@ -50,7 +50,7 @@ export async function subscribeEvents(conn: BrokerConnection): Promise<EventSubs
   const guard = setTimeout(() => { lastError = new Error('ETIMEDOUT'); sub.disconnect(); }, Math.max(timeoutMs, 250));
   try {
     await sub.connect();
-    sub.on('pmessage', (_pattern: string, _channel: string, raw: string) => accept(raw, tally));
+    sub.on('pmessage', (_pattern: string, _channel: string, raw: string) => tally.accept(decodeEnvelope(raw)));
     sub.once('end', onEnd);
     await sub.psubscribe(...channelPatterns(conn));
   } catch (err) {
@@ -91,11 +91,4 @@ export async function subscribeEvents(conn: BrokerConnection): Promise<EventSubs
 export function channelPatterns(conn: BrokerConnection): string[] {
   const prefix = conn.key('').replace(/[\\*?[\]]/g, (c) => `\\${c}`);
   return [`${prefix}/${conn.target.db}.celeryev/*`, `${prefix}/{db}.celeryev/*`];
-}
-
-function accept(raw: string, tally: EventTally): void {
-  const decoded = decodeEnvelope(raw);
-  if (!decoded.ok) tally.skip(decoded.why);
-  // task.multi batches events in a JSON array; everything else is one event.
-  else tally.add(decoded.msg.body);
 }

@@ -3,8 +3,8 @@ import { uuid4 } from '../../../util/uuid.js';
 import type { Redis } from 'ioredis';
 import { InterruptedError } from '../../../errors.js';
 import type { BrokerConnection } from './connect.js';
-import { decodeEnvelope, encodeMessage, isObject } from '../envelope.js';
-import { allAnswered } from '../replies.js';
+import { decodeEnvelope, encodeMessage } from '../envelope.js';
+import { acceptReply, allAnswered } from '../replies.js';
 
 export const SEP = '\x06\x16';
 const REPLY_EXCHANGE = 'reply.celery.pidbox';
@@ -105,24 +105,8 @@ async function collect(
     // Drain whatever else has arrived in one round trip.
     const rest = await conn.cmd.multi().lrange(replyKey, 0, -1).del(replyKey).exec();
     const more = ((rest?.[0]?.[1] as string[] | undefined) ?? []).reverse();
-    for (const raw of [first[1], ...more]) accept(raw, tickets, result);
+    for (const raw of [first[1], ...more]) acceptReply(decodeEnvelope(raw), tickets, result.replies, (m) => result.warnings.push(m));
   }
-}
-
-function accept(raw: string, tickets: Map<string, string>, result: ControlResult): void {
-  const decoded = decodeEnvelope(raw);
-  if (!decoded.ok) {
-    result.warnings.push(`skipped a reply that could not be read: ${decoded.why}`);
-    return;
-  }
-  const method = tickets.get(String(decoded.msg.headers.ticket));
-  if (!method) return; // someone else's ticket
-  const body = decoded.msg.body;
-  if (!isObject(body)) {
-    result.warnings.push(`skipped a ${method} reply whose body is not an object`);
-    return;
-  }
-  for (const [name, value] of Object.entries(body)) result.replies.get(method)!.set(name, value);
 }
 
 function complete(result: ControlResult, expect: string[]): boolean {
