@@ -4,7 +4,7 @@ import type { ContainerInfo, ContainerInspectInfo } from 'dockerode';
 import { parseCeleryBeat, type BeatRecord } from '../../model/diagnose/beat.js';
 import { redactUrls } from '../../util/redact.js';
 import { shellJoin, splitShellWords } from '../../util/shell.js';
-import { containerArgv } from './record.js';
+import { brokerEnv, containerArgv } from './record.js';
 
 /** A running container whose listed command may run beat (an inspect tells for sure). */
 export function isBeatCandidate(c: Pick<ContainerInfo, 'Command' | 'State'>): boolean {
@@ -18,8 +18,8 @@ export function beatRecord(engine: string, info: ContainerInspectInfo, nowS: num
   // The list shows `sh -c …` joined; the inspected argv is exact, and a shell string is split here.
   const found = parseCeleryBeat(argv) ?? parseCeleryBeat(splitShellWords(argv.join(' ')) ?? []);
   if (!found) return null;
-  const env = new Map((Array.isArray(info.Config.Env) ? info.Config.Env : []).map((e) => [e.slice(0, e.indexOf('=')), e.slice(e.indexOf('=') + 1)]));
-  const fromEnv = env.get('CELERY_BROKER_URL') ?? env.get('BROKER_URL') ?? null;
+  const env = brokerEnv(info.Config.Env);
+  const fromEnv = env.CELERY_BROKER_URL ?? env.BROKER_URL ?? null;
   const started = Date.parse(info.State.StartedAt ?? '');
   return {
     source: 'docker', target: engine, host: typeof info.Config.Hostname === 'string' ? info.Config.Hostname : '',

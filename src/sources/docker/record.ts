@@ -90,7 +90,7 @@ export function containerRecord(engine: string, info: ContainerInspectInfo): Con
 }
 
 /** Only the broker variables of Config.Env ("K=V" strings); the rest never leaves here. */
-function brokerEnv(env: unknown): Record<string, string> {
+export function brokerEnv(env: unknown): Record<string, string> {
   const out: Record<string, string> = Object.create(null);
   if (!Array.isArray(env)) return out;
   for (const kv of env) {
