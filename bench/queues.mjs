@@ -36,7 +36,7 @@ try {
   }
   console.log(`queues: broker filled in ${((Date.now() - t0) / 1000).toFixed(1)} s: ${QUEUES} queues, ${per * QUEUES} messages, ${UNACKED} unacked`);
   const runs = [];
-  for (let i = 0; i < 5; i++) runs.push(await measure('node', [FLEETDOC, 'queues', '--json', '--no-docker', '-b', redis.url, '--server-version', '1.0.0']));
+  for (let i = 0; i < 5; i++) runs.push(await measure(FLEETDOC, ['queues', '--json', '--no-docker', '-b', redis.url, '--server-version', '1.0.0']));
   const doc = JSON.parse(runs.at(-1).out);
   const seen = doc.queues.reduce((a, q) => a + q.messages, 0);
   const unacked = doc.queues.reduce((a, q) => a + q.unacked, 0);

@@ -20,7 +20,7 @@ try {
   const fd = [], ce = [];
   let fdSet = '', ceSet = '';
   for (let i = 0; i < ROUNDS; i++) {
-    const a = await measure('node', [FLEETDOC, 'workers', '--json', '--no-docker', '-b', rmq.url, '--rabbitmq-api', api, '--server-version', '1.0.0']);
+    const a = await measure(FLEETDOC, ['workers', '--json', '--no-docker', '-b', rmq.url, '--rabbitmq-api', api, '--server-version', '1.0.0']);
     const b = await measure(PYTHON, ['-m', 'celery', '-b', rmq.url, 'inspect', 'active_queues', '-j']);
     fd.push(a); ce.push(b);
     try {

@@ -1,5 +1,6 @@
 // Benchmark: `fleetdoc workers --json` against `celery inspect active_queues -j` on one real fleet,
 // then fleetdoc alone against 1,000 simulated responders. Prints figures; asserts nothing.
+// fleetdoc runs as installed: bin/fleetdoc itself, launcher included, not `node bin/fleetdoc`.
 import { hostname } from 'node:os';
 import { FLEETDOC, PYTHON, fmt, measure, median, phaseSummary, startRedis, startWorkers } from './lib.mjs';
 import { startResponders } from './responder.mjs';
@@ -19,9 +20,9 @@ try {
   let fdSet = '', ceSet = '';
   for (let i = 0; i < ROUNDS; i++) {
     // Interleaved so that both see the same machine state.
-    const a = await measure('node', [FLEETDOC, 'workers', '--json', '--no-docker', '-b', redis.url, '--server-version', '1.0.0'], TIMED);
+    const a = await measure(FLEETDOC, ['workers', '--json', '--no-docker', '-b', redis.url, '--server-version', '1.0.0'], TIMED);
     const b = await measure(PYTHON, ['-m', 'celery', '-b', redis.url, 'inspect', 'active_queues', '-j']);
-    if (BASELINE) base.push(await measure('node', [BASELINE, 'workers', '--json', '--no-docker', '-b', redis.url, '--server-version', '1.0.0']));
+    if (BASELINE) base.push(await measure(BASELINE, ['workers', '--json', '--no-docker', '-b', redis.url, '--server-version', '1.0.0']));
     // The floor: Node starting and exiting, doing nothing. NODE_EXTRA_CA_CERTS, when the machine sets
     // it, makes Node parse its whole root store before any JavaScript runs; shown beside it.
     bare.push(await measure('node', ['-e', '0']));
@@ -55,8 +56,8 @@ try {
   const runs = [], baseRuns = [];
   const args = ['workers', '--json', '--no-docker', '-b', redis2.url, '--server-version', '1.0.0', '-t', '5'];
   for (let i = 0; i < 5; i++) {
-    runs.push(await measure('node', [FLEETDOC, ...args], TIMED));
-    if (BASELINE) baseRuns.push(await measure('node', [BASELINE, ...args]));
+    runs.push(await measure(FLEETDOC, [...args], TIMED));
+    if (BASELINE) baseRuns.push(await measure(BASELINE, [...args]));
   }
   const found = JSON.parse(runs.at(-1).out).workers.filter((w) => w.responsive).length;
   console.log(`workers: ${SIM} simulated responders, 5 runs`);

@@ -2,6 +2,7 @@
 import { performance } from 'node:perf_hooks';
 import { CommanderError } from 'commander';
 import { EXIT, FleetdocError } from '../errors.js';
+import { takeDeferredCAs } from '../sources/extra-ca.js';
 import { oneLine } from '../util/text.js';
 import { makeContext, type IO } from './context.js';
 import { arrangeArgv, buildProgram } from './program.js';
@@ -9,6 +10,7 @@ import { arrangeArgv, buildProgram } from './program.js';
 export async function main(argv: string[], io: IO): Promise<number> {
   performance.mark('fleetdoc:main');
   const ctx = makeContext(io);
+  takeDeferredCAs(io.env, ctx.warn);
   let code: number = EXIT.ok;
   const program = buildProgram(ctx, (c) => { code = c; });
   const output = {

@@ -2,6 +2,7 @@
 import { InterruptedError } from '../errors.js';
 import { gradeEntry, summarizeRegistry, type RawRegistryEntry, type RegistryEntry, type RegistrySummary } from '../model/registry.js';
 import { isObject } from './broker/envelope.js';
+import { trustExtraCAs } from './extra-ca.js';
 
 export interface RegistryResult {
   /** The URL with secrets masked: the only form ever printed. */
@@ -37,6 +38,7 @@ export async function readRegistry(url: string, opts: RegistryOptions): Promise<
   opts.signal?.addEventListener('abort', onAbort);
   let text: string;
   try {
+    if (/^https:/i.test(url)) await trustExtraCAs();
     const res = await fetch(...request(url, ctl.signal));
     if (!res.ok) {
       await res.body?.cancel().catch(() => undefined);

@@ -16,6 +16,7 @@ const ENVIRONMENT: [string, string][] = [
   ['DOCKER_HOST', `The Docker engine inspected by default, and by --docker without an endpoint (otherwise unix://${DEFAULT_DOCKER_SOCKET}, when present).`],
   ['DOCKER_TLS_VERIFY', 'When set, tcp:// Docker engines are reached over TLS with ca.pem, cert.pem and key.pem from DOCKER_CERT_PATH.'],
   ['DOCKER_CERT_PATH', 'The directory of those TLS files (default ~/.docker).'],
+  ['NODE_EXTRA_CA_CERTS', 'Extra CAs trusted on every TLS connection (rediss://, amqps://, https://) that names none of its own, as in Node. fleetdoc reads the file only when it first makes one.'],
   ['HEARTBEAT_TIMEOUT_SECONDS', 'The default of --healthy-timeout (300).'],
   ['WORKER_TIMEOUT_SECONDS', 'The default of --stale-timeout (600).'],
 ];

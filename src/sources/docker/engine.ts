@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import type Dockerode from 'dockerode';
 import { EngineError, firstLine } from './errors.js';
 import { SSH_CONCURRENCY, sshAgent } from './ssh.js';
+import { trustExtraCAs } from '../extra-ca.js';
 
 export type Endpoint =
   | { kind: 'unix'; text: string; socketPath: string }
@@ -84,6 +85,7 @@ export async function openEngine(ep: Endpoint, opts: { timeoutMs: number; env: N
     }
   }
   const tls = ep.kind === 'tcp' && Boolean(opts.env.DOCKER_TLS_VERIFY);
+  if (tls) await trustExtraCAs();
   const { Agent } = tls ? await import('node:https') : await import('node:http');
   if (ep.kind === 'unix') options.socketPath = ep.socketPath;
   else Object.assign(options, { host: ep.host, port: ep.port, protocol: tls ? 'https' : 'http' }, tls ? await tlsFiles(opts.env) : {});

@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import type { Channel, ChannelModel } from 'amqplib';
 import type { BrokerError } from '../../../errors.js';
+import { trustExtraCAs } from '../../extra-ca.js';
 import type { BrokerTarget } from '../url.js';
 import { explainAmqp } from './explain.js';
 
@@ -27,6 +28,7 @@ export async function connectAmqp(target: BrokerTarget, timeoutMs: number): Prom
   let lastError: BrokerError | null = null;
   for (const t of tries) {
     try {
+      if (t.tls) await trustExtraCAs();
       const model = await withDeadline(connect(connectOptions(t), socketOptions(t, timeoutMs)), timeoutMs);
       return wrap(target, t, model);
     } catch (err) {

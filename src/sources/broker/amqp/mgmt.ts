@@ -1,5 +1,6 @@
 // RabbitMQ's management HTTP API: where it is, and GET of JSON with every failure one line.
 // Read-only: fleetdoc only ever sends GET here.
+import { trustExtraCAs } from '../../extra-ca.js';
 import type { BrokerTarget } from '../url.js';
 
 export type ApiResult<T> = { ok: true; data: T } | { ok: false; why: string };
@@ -44,6 +45,7 @@ export function managementApi(t: BrokerTarget, timeoutMs: number): ManagementApi
       const url = new URL(path.replace(/^\//, ''), origin);
       let res: Response;
       try {
+        if (url.protocol === 'https:') await trustExtraCAs();
         res = await fetch(url, { headers: { authorization: auth, accept: 'application/json' }, signal: AbortSignal.timeout(ms) });
       } catch (err) {
         down = `management API at ${display} ${networkWhy(err)}${hint}`;

@@ -4,10 +4,12 @@ import { promises as fs } from 'node:fs';
 import { isIP } from 'node:net';
 import type { ConnectionOptions } from 'node:tls';
 import { UsageError } from '../../../errors.js';
+import { trustExtraCAs } from '../../extra-ca.js';
 import type { BrokerTarget } from '../url.js';
 
 /** Node TLS options for a rediss:// target. */
 export async function tlsOptions(t: BrokerTarget): Promise<ConnectionOptions> {
+  await trustExtraCAs();
   const o = t.tlsOptions ?? { certReqs: 'required', caCerts: null, certFile: null, keyFile: null };
   const [ca, cert, key] = await Promise.all([
     readPem(o.caCerts, 'ssl_ca_certs'),
