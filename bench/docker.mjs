@@ -2,7 +2,7 @@
 // 5 worker containers. Prints figures; asserts nothing. Needs `npm run build`.
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { ROOT, fmt, measure, median, startRedis } from './lib.mjs';
+import { FLEETDOC, ROOT, fmt, measure, median, settle, startRedis } from './lib.mjs';
 
 const run = promisify(execFile);
 const DOCKER = process.env.FLEETDOC_TEST_DOCKER || '/usr/bin/docker';
@@ -33,8 +33,11 @@ try {
   const t0 = Date.now();
   await startAll(specs);
   console.log(`docker: ${IDLE} idle + ${WORKERS} worker containers started in ${fmt((Date.now() - t0) / 1000)} s`);
+  const t1 = Date.now();
+  const quiet = await settle();
+  console.log(`docker: waited ${fmt((Date.now() - t1) / 1000)} s for the host to settle${quiet ? '' : ' (it did not: figures below are of a busy host)'}`);
   const { gatherDocker } = await import(`${ROOT}dist/sources/docker/containers.js`);
-  await gatherDocker([ENGINE], { timeoutMs: 10_000 }); // loads dockerode
+  await gatherDocker([ENGINE], { timeoutMs: 10_000 }); // a first one, to warm up
   const warm = [];
   let found = 0;
   for (let i = 0; i < ROUNDS; i++) {
@@ -45,7 +48,7 @@ try {
     found = r.containers.filter((c) => c.name.startsWith(PREFIX)).length;
   }
   // What a CLI run pays: a fresh node loads fleetdoc's docker source (mostly
-  // model code a workers run loads anyway), then loads dockerode and reads.
+  // model code a workers run loads anyway), then reads.
   const script = `let t=performance.now();const m=await import(${JSON.stringify(`${ROOT}dist/sources/docker/containers.js`)});`
     + `const a=performance.now()-t;t=performance.now();const [r]=await m.gatherDocker([${JSON.stringify(ENGINE)}],{timeoutMs:10000});`
     + 'console.log(a,performance.now()-t,r.containers.length)';
@@ -53,9 +56,17 @@ try {
   for (let i = 0; i < ROUNDS; i++) cold.push((await measure('node', ['--input-type=module', '-e', script])).out.split(' ').map(Number));
   const total = (await docker(['ps', '-aq'])).stdout.trim().split('\n').length;
   console.log(`docker: gatherDocker on one engine with ${total} containers, ${found}/${WORKERS} bench workers found`);
-  console.log(`  in-process, dockerode already loaded             median ${fmt(median(warm))} ms`);
-  console.log(`  fresh process: first gather, loading dockerode  median ${fmt(median(cold.map((c) => c[1])))} ms  (target: under 500 ms)`);
-  console.log(`  fresh process: loading the source module first   median ${fmt(median(cold.map((c) => c[0])))} ms`);
+  console.log(`  in-process, after a first gather               median ${fmt(median(warm))} ms`);
+  console.log(`  fresh process: first gather                     median ${fmt(median(cold.map((c) => c[1])))} ms  (target: under 500 ms)`);
+  console.log(`  fresh process: loading the source module first  median ${fmt(median(cold.map((c) => c[0])))} ms`);
+  // The whole CLI, as a user on a Docker host runs it, against the same run without Docker.
+  const cli = { with: [], without: [] };
+  const base = ['workers', '--json', '-b', redis.url, '--server-version', '1.0.0'];
+  for (let i = 0; i < ROUNDS; i++) {
+    cli.with.push((await measure(FLEETDOC, [...base, '--docker', ENGINE])).ms);
+    cli.without.push((await measure(FLEETDOC, [...base, '--no-docker'])).ms);
+  }
+  console.log(`  fleetdoc workers --json --docker (whole CLI)    median ${fmt(median(cli.with))} ms; with --no-docker ${fmt(median(cli.without))} ms`);
 } finally {
   // By name, so containers of a batch that failed halfway go too.
   const left = (await docker(['ps', '-aq', '--filter', `name=^/${PREFIX}-`])).stdout.trim().split('\n').filter(Boolean);

@@ -94,3 +94,20 @@ export function phaseSummary(runs) {
     return `${k} ${fmt(median(seen.map((p) => p[k])), 0)}${seen.length < all.length ? ` (${seen.length} of ${all.length} runs)` : ''}`;
   }).join(', ');
 }
+
+/** Waits (up to `maxS`) until the CPUs were at least 90% idle for two seconds in a row: starting
+ *  hundreds of containers leaves the host busy for a while, and figures taken then measure that. */
+export async function settle(maxS = 90) {
+  const { readFileSync } = await import('node:fs');
+  const sample = () => readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+  let quiet = 0;
+  for (let i = 0; i < maxS && quiet < 2; i++) {
+    const a = sample();
+    await new Promise((r) => setTimeout(r, 1000));
+    const b = sample();
+    const d = b.map((v, k) => v - a[k]);
+    const total = d.reduce((x, y) => x + y, 0);
+    quiet = total > 0 && (d[3] + d[4]) / total >= 0.9 ? quiet + 1 : 0;
+  }
+  return quiet >= 2;
+}

@@ -2,7 +2,7 @@
 // read at start-up instead of hundreds, and one V8 code cache for bin/fleetdoc to keep (Node 20
 // has no module.enableCompileCache, but vm.Script takes cached data for a single script).
 // Lazy imports stay lazy: esbuild runs a module's top level only when it is first imported.
-// dockerode, execa, ssh2, amqplib and prom-client stay external, loaded with import() only by the commands (or
+// execa, ssh2, amqplib and prom-client stay external, loaded with import() only by the commands (or
 // broker kinds) that use them.
 import { build } from 'esbuild';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -16,7 +16,7 @@ const out = await build({
   format: 'cjs',
   platform: 'node',
   target: 'node20',
-  external: ['dockerode', 'execa', 'ssh2', 'cpu-features', 'amqplib', 'prom-client'],
+  external: ['execa', 'ssh2', 'cpu-features', 'amqplib', 'prom-client'],
   // Less source for V8 to scan on a cold start; names stay readable in --debug stack traces.
   minifyWhitespace: true,
   minifySyntax: true,

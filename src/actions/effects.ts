@@ -39,11 +39,12 @@ export function realEffects(broker: BrokerClient, o: EffectOptions): Effects & {
       if (res.exitCode === 0 || /not permitted/i.test(res.error)) return true;
       return res.exitCode === 1 && /no such process/i.test(res.error) ? false : null;
     },
-    dockerStop: async (e, id, seconds) => dockerCall(() => engine(e).then((c) => c.docker.getContainer(id).stop({ t: seconds })), (err) => /not running|304/i.test(err)),
-    dockerRm: async (e, id) => dockerCall(() => engine(e).then((c) => c.docker.getContainer(id).remove({ force: false })), () => false),
+    // The engine answers a stop only after the grace period: wait that long for it.
+    dockerStop: async (e, id, seconds) => dockerCall(() => engine(e).then((c) => c.api.json('POST', `/containers/${encodeURIComponent(id)}/stop`, { t: seconds }, { timeoutMs: (seconds + 10) * 1000 })), (err) => /not running|304/i.test(err)),
+    dockerRm: async (e, id) => dockerCall(() => engine(e).then((c) => c.api.json('DELETE', `/containers/${encodeURIComponent(id)}`, { force: false })), () => false),
     containerRunning: async (e, id) => {
       try {
-        const info = await (await engine(e)).docker.getContainer(id).inspect();
+        const info = await (await engine(e)).api.json<{ State?: { Running?: boolean; Status?: string } }>('GET', `/containers/${encodeURIComponent(id)}/json`);
         return Boolean(info.State?.Running) || info.State?.Status === 'restarting';
       } catch (err) {
         return /no such container|404/i.test(String(err)) ? false : null;

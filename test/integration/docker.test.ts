@@ -1,16 +1,17 @@
 // The Docker source against the real dockerd: worker containers of every
 // shape, a container that must not even be inspected, and engines that fail.
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer as createHttpServer, request, type Server as HttpServer } from 'node:http';
-import { createServer, type Server, type Socket } from 'node:net';
+import { connect, createServer, type Server, type Socket } from 'node:net';
+import { createServer as createTlsServer } from 'node:tls';
 import { shellJoin } from '../../src/util/shell.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { containerFindings } from '../../src/model/containers/containers.js';
 import type { ContainerRecord } from '../../src/model/types.js';
 import { gatherDocker, type DockerEngineResult } from '../../src/sources/docker/containers.js';
 import { freePort, startRedis, type RedisServer } from '../helpers/redis.js';
-import { docker, runHostContainer, testEnv } from '../helpers/testenv.js';
+import { docker, runHostContainer, testEnv, tlsEnv } from '../helpers/testenv.js';
 
 const SOCK = '/var/run/docker.sock';
 const RUN = `fdt-docker-${process.pid}`;
@@ -264,6 +265,40 @@ describe('engines that fail', () => {
     } finally {
       if (saved === undefined) delete process.env.DOCKER_HOST;
       else process.env.DOCKER_HOST = saved;
+    }
+  });
+});
+
+describe('an engine over tcp with DOCKER_TLS_VERIFY', () => {
+  // dockerd behind a TLS terminator that demands a client certificate from the test CA, as
+  // `dockerd --tlsverify` does; the bytes inside are the real engine's.
+  it('reads the same workers with ca.pem, cert.pem and key.pem from DOCKER_CERT_PATH, and refuses without them', async () => {
+    const t = tlsEnv();
+    const certs = `${tmp}/certs`;
+    mkdirSync(certs, { recursive: true });
+    copyFileSync(t.ca, `${certs}/ca.pem`);
+    copyFileSync(t.clientCert, `${certs}/cert.pem`);
+    copyFileSync(t.clientKey, `${certs}/key.pem`);
+    const server = createTlsServer({ cert: readFileSync(t.cert), key: readFileSync(t.key), ca: readFileSync(t.ca), requestCert: true, rejectUnauthorized: true }, (sock) => {
+      const up = connect(SOCK);
+      sock.pipe(up).pipe(sock);
+      up.on('error', () => sock.destroy());
+      sock.on('error', () => up.destroy());
+    });
+    const port = await freePort();
+    await new Promise<void>((r) => server.listen(port, '127.0.0.1', r));
+    try {
+      const endpoint = `tcp://127.0.0.1:${port}`;
+      const [r] = await gatherDocker([endpoint], { timeoutMs: 10_000, logs: 5, env: { DOCKER_TLS_VERIFY: '1', DOCKER_CERT_PATH: certs } });
+      expect(r).toMatchObject({ engine: endpoint, ok: true, error: null });
+      expect([...mine(r).keys()].sort()).toEqual(['exited', 'huge', 'idhost', 'label', 'nohost', 'oom', 'shc', 'stray', 'tty', 'versioned']);
+      expect([...r.logs[ids.exited]].sort()).toEqual(['boom-err', 'boom-out']);
+      const [plain] = await gatherDocker([endpoint], { timeoutMs: 3000, env: {} });
+      expect(plain.ok).toBe(false);
+      const [missing] = await gatherDocker([endpoint], { timeoutMs: 3000, env: { DOCKER_TLS_VERIFY: '1', DOCKER_CERT_PATH: `${tmp}/nowhere` } });
+      expect(missing.error).toMatch(/DOCKER_TLS_VERIFY is set but .*nowhere\/ca\.pem cannot be read \(ENOENT\)/);
+    } finally {
+      server.close();
     }
   });
 });

@@ -9,7 +9,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 // @ts-expect-error plain JS module shared with the benchmark
 import { startResponders } from '../../bench/responder.mjs';
-import { startRedis, type RedisServer } from '../helpers/redis.js';
+import { freePort, startRedis, type RedisServer } from '../helpers/redis.js';
 
 const BIN = fileURLToPath(new URL('../../bin/fleetdoc', import.meta.url));
 const run = promisify(execFile);
@@ -69,13 +69,26 @@ describe('bin/fleetdoc', () => {
     for (const lazy of ['tls', 'crypto', 'assert', 'dns', 'child_process', 'internal/fs/promises', 'readline']) expect(loaded.has(lazy), lazy).toBe(false);
   });
 
-  it('loads dockerode with import() from cached code', async () => {
-    const args = [...workers.map((a) => a || redis.url), '--docker', 'unix:///nonexistent/fdt-pc.sock'];
+  it('loads an external module (amqplib) with import() from cached code', async () => {
+    const closed = `amqp://guest:guest@127.0.0.1:${await freePort()}//`;
+    const args = workers.map((a) => a || closed);
     for (let i = 0; i < 2; i++) {
-      const res = await fleetdoc(args);
-      expect(res.stderr).toMatch(/warning: docker unix:\/\/\/nonexistent\/fdt-pc\.sock/);
-      expect(res.stderr).not.toMatch(/cannot load dockerode|dynamic import/i);
+      const res = await fleetdoc([...args, '--no-docker']);
+      expect(res.stderr).toMatch(/refused/);
+      expect(res.stderr).not.toMatch(/cannot find|dynamic import|internal error/i);
     }
+  });
+
+  it('reads a Docker engine without loading a client library (dockerode took ~190 ms to load)', async () => {
+    const preload = join(cache, 'modules-docker.cjs');
+    writeFileSync(preload, "process.on('exit', () => process.stderr.write('MODULES ' + process.moduleLoadList.join(',') + '\\n'));\n");
+    const args = [...workers.map((a) => a || redis.url), '--docker', 'unix:///nonexistent/fdt-pc.sock'];
+    const res = await fleetdoc(args, { NODE_OPTIONS: `--require ${preload}` });
+    expect(res.stderr).toMatch(/warning: docker unix:\/\/\/nonexistent\/fdt-pc\.sock: .*no such socket/);
+    const loaded = new Set(/MODULES (.*)/.exec(res.stderr)![1].split(',').filter((m) => m.startsWith('NativeModule ')).map((m) => m.slice(13)));
+    expect(loaded.has('http')).toBe(true); // the engine was asked, over node:http
+    // dockerode loaded BuildKit's gRPC client (http2) and ssh2 (crypto) before it even connected.
+    for (const lazy of ['http2', 'crypto', 'zlib']) expect(loaded.has(lazy), lazy).toBe(false);
   });
 
   it('exits quietly when the reader of stdout stops early', async () => {

@@ -2,6 +2,7 @@
 // list call per engine picks the worker candidates; only those are inspected.
 import type { BeatRecord } from '../../model/diagnose/beat.js';
 import { setMaxListeners } from 'node:events';
+// The Engine API's shapes, as @types/dockerode types them (types only: nothing of dockerode runs).
 import type { ContainerInspectInfo } from 'dockerode';
 import { isRestartLoop, needsLogs } from '../../model/containers/containers.js';
 import type { ContainerRecord } from '../../model/types.js';
@@ -94,9 +95,9 @@ async function gatherEngine(endpoint: string, opts: DockerOptions): Promise<Dock
  */
 async function readProblems(client: EngineClient, found: Found[], shown: number, result: DockerEngineResult, signal: AbortSignal): Promise<void> {
   const wanted = found.filter((f) => needsLogs(f.record)).sort((a, b) => Number(isRestartLoop(b.record)) - Number(isRestartLoop(a.record)));
-  const docker = client.docker;
+  const api = client.api;
   const ids = wanted.slice(0, CAUSE_CONTAINERS).map((f) => f.record.id);
-  const history = fetchExitHistory(docker, ids, Date.now(), signal).then((byId) => {
+  const history = fetchExitHistory(api, ids, Date.now(), signal).then((byId) => {
     if (signal.aborted) return;
     for (const f of wanted.slice(0, CAUSE_CONTAINERS)) {
       f.record.last_exit_code = byId[f.record.id]?.last_exit ?? null;
@@ -105,14 +106,14 @@ async function readProblems(client: EngineClient, found: Found[], shown: number,
   }, () => undefined);
   const reads = mapLimit(wanted.map((f, i) => ({ ...f, cause: i < CAUSE_CONTAINERS })), client.concurrency, async ({ record, tty, cause }) => {
     const n = Math.max(shown, cause ? CAUSE_LINES : 0);
-    const logs = n === 0 ? null : fetchLogs(docker, record.id, tty, n, signal).then((lines) => {
+    const logs = n === 0 ? null : fetchLogs(api, record.id, tty, n, signal).then((lines) => {
       if (signal.aborted) return;
       if (shown > 0) result.logs[record.id] = lines.slice(-shown);
       if (cause) result.tails[record.id] = lines.slice(-CAUSE_LINES);
     }, () => undefined);
     // Whether it died for memory may only show in the events read alongside: sample every running one.
     const memory = cause && record.status === 'running'
-      ? fetchMemoryUsage(docker, record.id, signal).then((u) => {
+      ? fetchMemoryUsage(api, record.id, signal).then((u) => {
         if (!signal.aborted) record.memory_usage = u;
       }, () => undefined)
       : null;
@@ -127,8 +128,8 @@ interface Found {
 }
 
 async function readWorkers(client: EngineClient, endpoint: string, signal: AbortSignal, labels: string[], beats: BeatRecord[]): Promise<Found[]> {
-  const filters = labels.length ? { filters: JSON.stringify({ label: labels }) } : {};
-  const list: unknown = await client.docker.listContainers({ all: true, abortSignal: signal, ...filters });
+  const filters = labels.length ? JSON.stringify({ label: labels }) : undefined;
+  const list: unknown = await client.api.json('GET', '/containers/json', { all: true, filters }, { signal });
   if (!Array.isArray(list)) throw new EngineError('answered, but not as a Docker engine (no container list)');
   const candidates = list.filter((c) => c && typeof c.Id === 'string' && candidacy(c) !== null);
   const infos = await mapLimit(candidates, client.concurrency, (c) => inspect(client, c.Id, signal));
@@ -147,7 +148,7 @@ async function readWorkers(client: EngineClient, endpoint: string, signal: Abort
 
 async function inspect(client: EngineClient, id: string, signal: AbortSignal): Promise<ContainerInspectInfo | null> {
   try {
-    return await client.docker.getContainer(id).inspect({ abortSignal: signal });
+    return await client.api.json<ContainerInspectInfo>('GET', `/containers/${encodeURIComponent(id)}/json`, {}, { signal });
   } catch (err) {
     if ((err as { statusCode?: number }).statusCode === 404) return null; // removed since the list call
     throw err;

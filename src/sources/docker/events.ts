@@ -1,7 +1,7 @@
 // How problem containers died lately, from the engine's event log. A looping
 // container that is running again has lost its exit code (reset to 0) and
 // often its OOMKilled flag (the oom event can race the exit): the events keep both.
-import type Dockerode from 'dockerode';
+import type { EngineApi } from './api.js';
 import { collect } from './logs.js';
 
 export interface ExitHistory {
@@ -41,12 +41,10 @@ export function exitHistory(body: string, ids: string[]): Record<string, ExitHis
 }
 
 /** One bounded read: `until` now, so the engine sends what it has and closes. */
-export async function fetchExitHistory(docker: Dockerode, ids: string[], now: number, signal: AbortSignal): Promise<Record<string, ExitHistory>> {
+export async function fetchExitHistory(api: EngineApi, ids: string[], now: number, signal: AbortSignal): Promise<Record<string, ExitHistory>> {
   if (ids.length === 0) return {};
   const t = Math.floor(now / 1000);
   const filters = JSON.stringify({ type: ['container'], event: ['die', 'oom'], container: ids });
-  // abortSignal reaches the request as for inspect; the typings omit it.
-  const opts = { since: t - HISTORY_S, until: t, filters, abortSignal: signal };
-  const stream = (await docker.getEvents(opts)) as unknown as NodeJS.ReadableStream & { destroy(): void };
+  const stream = await api.stream('/events', { since: t - HISTORY_S, until: t, filters }, { signal });
   return exitHistory((await collect(stream, signal, MAX_BYTES)).toString('utf8'), ids);
 }

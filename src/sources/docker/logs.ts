@@ -1,6 +1,6 @@
 // The last lines of a container's log. Without a TTY Docker multiplexes
 // stdout and stderr into frames with an 8-byte header; with one, it is raw.
-import type Dockerode from 'dockerode';
+import type { EngineApi } from './api.js';
 
 // A tail of N lines can still be huge when lines are: stop reading here (the
 // lines kept are then the first of the tail, which beats no lines at all).
@@ -30,24 +30,9 @@ export function logLines(buf: Buffer, tty: boolean, n: number): string[] {
   return lines.slice(-n).map((l) => (l.length > MAX_LINE ? `${l.slice(0, MAX_LINE)}…` : l));
 }
 
-/**
- * Reads the log as a raw stream: dockerode's buffered call would JSON-parse
- * a TTY log that happens to look like JSON, and could not be capped.
- */
-export async function fetchLogs(docker: Dockerode, id: string, tty: boolean, n: number, signal: AbortSignal): Promise<string[]> {
-  const stream = await new Promise<NodeJS.ReadableStream & { destroy(): void }>((resolve, reject) => {
-    docker.modem.dial(
-      {
-        path: `/containers/${encodeURIComponent(id)}/logs?`,
-        method: 'GET',
-        options: { stdout: true, stderr: true, tail: n },
-        isStream: true,
-        abortSignal: signal,
-        statusCodes: { 200: true, 404: 'no such container', 500: 'server error' },
-      },
-      (err, s) => (err ? reject(err) : resolve(s as NodeJS.ReadableStream & { destroy(): void })),
-    );
-  });
+/** Reads the log as a raw stream, so that a huge one can be capped (and a TTY log is never taken for JSON). */
+export async function fetchLogs(api: EngineApi, id: string, tty: boolean, n: number, signal: AbortSignal): Promise<string[]> {
+  const stream = await api.stream(`/containers/${encodeURIComponent(id)}/logs`, { stdout: true, stderr: true, tail: n }, { signal });
   const body = await collect(stream, signal, MAX_BYTES);
   return logLines(body, tty, n);
 }

@@ -1,6 +1,6 @@
 // One stats sample of a container: its memory in use, counted as `docker
 // stats` does (usage less the inactive page cache, which the kernel can drop).
-import type Dockerode from 'dockerode';
+import type { EngineApi } from './api.js';
 
 const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) && v >= 0 ? v : null);
 
@@ -15,9 +15,7 @@ export function memoryUsage(stats: unknown): number | null {
 }
 
 /** One sample (`stream: false`, and `one-shot` so the engine does not wait for a second one). */
-export async function fetchMemoryUsage(docker: Dockerode, id: string, signal: AbortSignal): Promise<number | null> {
-  // abortSignal is passed through to the request, as for inspect; the typings omit it.
-  const opts = { stream: false as const, 'one-shot': true, abortSignal: signal };
-  const stats: unknown = await docker.getContainer(id).stats(opts);
+export async function fetchMemoryUsage(api: EngineApi, id: string, signal: AbortSignal): Promise<number | null> {
+  const stats: unknown = await api.json('GET', `/containers/${encodeURIComponent(id)}/stats`, { stream: false, 'one-shot': true }, { signal });
   return memoryUsage(stats);
 }
