@@ -226,7 +226,12 @@ describe('engines that fail', () => {
     const garbage = await listen(`${tmp}/garbage.sock`, (s) => s.end('garbage\r\n\r\n'));
     const notDocker = await listen(`${tmp}/json.sock`, (s) =>
       s.end('HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 11\r\nConnection: close\r\n\r\n{"hello":1}'));
-    const endpoints = [`unix://${SOCK}`, refused, `unix://${tmp}/dead.sock`, `unix://${tmp}/missing.sock`, silent, trickle, garbage, notDocker, 'ftp://x'];
+    const answer = (status: string, body: string) => (s: Socket) =>
+      s.end(`HTTP/1.1 ${status}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+    const html = await listen(`${tmp}/html.sock`, answer('200 OK', '<html>hi</html>'));
+    const missing404 = await listen(`${tmp}/404.sock`, answer('404 Not Found', '404 page not found'));
+    const failing = await listen(`${tmp}/500.sock`, answer('500 Internal Server Error', '{"message":"the daemon\'s disk is full"}'));
+    const endpoints = [`unix://${SOCK}`, refused, `unix://${tmp}/dead.sock`, `unix://${tmp}/missing.sock`, silent, trickle, garbage, notDocker, html, missing404, failing, 'ftp://x'];
     const t0 = Date.now();
     const results = await gatherDocker(endpoints, { timeoutMs: 1000 });
     const elapsed = Date.now() - t0;
@@ -242,6 +247,9 @@ describe('engines that fail', () => {
       [false, 0, `${trickle}: no answer within 1.0 s`],
       [false, 0, `${garbage}: answered, but not as a Docker engine (not HTTP)`],
       [false, 0, `${notDocker}: answered, but not as a Docker engine (no container list)`],
+      [false, 0, `${html}: answered, but not as a Docker engine (not JSON)`],
+      [false, 0, `${missing404}: answered, but not as a Docker engine (HTTP 404)`],
+      [false, 0, `${failing}: HTTP 500: the daemon's disk is full`],
       [false, 0, 'ftp://x: not a Docker endpoint (expected unix:///path, tcp://host:port or ssh://user@host)'],
     ]);
   });
