@@ -9,7 +9,8 @@
 #                             processes, stop dockerd if *we* started it
 #   testenv.sh clean          like down, but never touches dockerd (safe to call
 #                             from inside a test run)
-#   testenv.sh run -- CMD...  up; CMD with $STATE/env exported; down (always);
+#   testenv.sh run -- CMD...  up; CMD with $STATE/env exported; down (always;
+#                             only clean when dockerd was already up);
 #                             exits with CMD's exit code
 #   testenv.sh status         print what is up
 #
@@ -576,8 +577,12 @@ cmd_run() {
 
   # `down` runs however we leave: normal end, failure of `up` or of the
   # command, Ctrl-C, TERM (e.g. from `timeout`). The EXIT trap keeps the
-  # exit status it was given.
-  trap 'rc=$?; trap - EXIT INT TERM HUP; set +e; cmd_down; exit "$rc"' EXIT
+  # exit status it was given. A dockerd that was already answering is left
+  # running (`clean`): another checkout's `up` may have started it and be
+  # using it, with the same state dir.
+  RUN_HAD_DOCKERD=0
+  docker_ok && RUN_HAD_DOCKERD=1
+  trap 'rc=$?; trap - EXIT INT TERM HUP; set +e; if ((RUN_HAD_DOCKERD)); then cmd_clean; else cmd_down; fi; exit "$rc"' EXIT
   trap 'on_run_signal INT 130' INT
   trap 'on_run_signal TERM 143' TERM
   trap 'on_run_signal HUP 129' HUP
