@@ -1,6 +1,7 @@
 // The pure parts of the Docker source: endpoints, error lines, candidates, records, log frames.
 import type { ContainerInspectInfo } from 'dockerode';
 import { describe, expect, it } from 'vitest';
+import { EngineHttpError } from '../../src/sources/docker/api.js';
 import { parseEndpoint } from '../../src/sources/docker/engine.js';
 import { describeError, EngineError, NoAnswer } from '../../src/sources/docker/errors.js';
 import { demux, logLines } from '../../src/sources/docker/logs.js';
@@ -35,12 +36,13 @@ describe('describeError', () => {
     ['tcp://nohost:2375', sysErr('ENOTFOUND'), 'tcp://nohost:2375: unknown host'],
     [unix, new NoAnswer(), `${unix}: no answer within 1.0 s`],
     [unix, sysErr('HPE_INVALID_CONSTANT', 'Parse Error: Expected HTTP/'), `${unix}: answered, but not as a Docker engine (not HTTP)`],
-    [unix, Object.assign(new Error('(HTTP code 404) unexpected - page not found '), { statusCode: 404 }), `${unix}: answered, but not as a Docker engine (HTTP 404)`],
-    ['tcp://h:2376', Object.assign(new Error('(HTTP code 400) unexpected - Client sent an HTTP request to an HTTPS server.'), { statusCode: 400 }),
+    [unix, new EngineHttpError(404, '404 page not found'), `${unix}: answered, but not as a Docker engine (HTTP 404)`],
+    ['tcp://h:2376', new EngineHttpError(400, 'Client sent an HTTP request to an HTTPS server.'),
       'tcp://h:2376: the engine expects TLS (set DOCKER_TLS_VERIFY=1 and DOCKER_CERT_PATH)'],
     ['ssh://u@h', Object.assign(new Error('All configured authentication methods failed'), { level: 'client-authentication' }),
       'ssh://u@h: ssh authentication failed (no key in SSH_AUTH_SOCK or ~/.ssh accepted)'],
-    [unix, new EngineError('cannot load dockerode (x)'), `${unix}: cannot load dockerode (x)`],
+    [unix, new EngineError('docker system dial-stdio failed on the host (exit 127)'), `${unix}: docker system dial-stdio failed on the host (exit 127)`],
+    [unix, new EngineHttpError(500, 'the daemon is shutting down'), `${unix}: HTTP 500: the daemon is shutting down`],
     [unix, new Error('line one\nline two'), `${unix}: line one`],
     [unix, 'a string', `${unix}: a string`],
     [unix, null, `${unix}: null`],
