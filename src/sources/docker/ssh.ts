@@ -1,8 +1,6 @@
 // ssh://user@host engines, the way the docker CLI reaches them: one ssh
 // connection, and `docker system dial-stdio` on the remote for each HTTP
-// connection. docker-modem's own `protocol: 'ssh'` opens an ssh connection
-// per request, makes Node print a URL deprecation warning, and hands the HTTP
-// client an ssh2 channel without the socket methods (setTimeout…) it calls.
+// connection, handed to node:http's Agent as its socket.
 // fs.promises, not node:fs/promises: it loads on first use, not on every start (~2 ms).
 import { promises as fs } from 'node:fs';
 import { Agent } from 'node:http';
