@@ -231,7 +231,9 @@ describe('engines that fail', () => {
     const html = await listen(`${tmp}/html.sock`, answer('200 OK', '<html>hi</html>'));
     const missing404 = await listen(`${tmp}/404.sock`, answer('404 Not Found', '404 page not found'));
     const failing = await listen(`${tmp}/500.sock`, answer('500 Internal Server Error', '{"message":"the daemon\'s disk is full"}'));
-    const endpoints = [`unix://${SOCK}`, refused, `unix://${tmp}/dead.sock`, `unix://${tmp}/missing.sock`, silent, trickle, garbage, notDocker, html, missing404, failing, 'ftp://x'];
+    // An error page of 1 MB: its start is enough to say what went wrong.
+    const huge = await listen(`${tmp}/huge.sock`, answer('502 Bad Gateway', 'x'.repeat(1 << 20)));
+    const endpoints = [`unix://${SOCK}`, refused, `unix://${tmp}/dead.sock`, `unix://${tmp}/missing.sock`, silent, trickle, garbage, notDocker, html, missing404, failing, huge, 'ftp://x'];
     const t0 = Date.now();
     const results = await gatherDocker(endpoints, { timeoutMs: 1000 });
     const elapsed = Date.now() - t0;
@@ -250,6 +252,7 @@ describe('engines that fail', () => {
       [false, 0, `${html}: answered, but not as a Docker engine (not JSON)`],
       [false, 0, `${missing404}: answered, but not as a Docker engine (HTTP 404)`],
       [false, 0, `${failing}: HTTP 500: the daemon's disk is full`],
+      [false, 0, `${huge}: HTTP 502: ${'x'.repeat(184)}…`],
       [false, 0, 'ftp://x: not a Docker endpoint (expected unix:///path, tcp://host:port or ssh://user@host)'],
     ]);
   });

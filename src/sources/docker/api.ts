@@ -39,6 +39,7 @@ export interface ApiTarget {
 
 // A container list of thousands is a few MB; past this it is not an engine worth reading.
 const MAX_JSON = 64 * 1024 * 1024;
+const MAX_ERROR = 64 * 1024;
 
 export function engineApi(t: ApiTarget): EngineApi {
   const call = (method: string, path: string, query: Query | undefined, opts: CallOptions = {}) =>
@@ -63,17 +64,16 @@ export function engineApi(t: ApiTarget): EngineApi {
   return {
     async json<T>(method: 'GET' | 'POST' | 'DELETE', path: string, query?: Query, opts?: CallOptions): Promise<T> {
       const res = await call(method, path, query, opts);
-      const body = await readBody(res, MAX_JSON);
       const status = res.statusCode ?? 0;
-      if (status < 200 || status >= 300) throw new EngineHttpError(status, detail(body, res.statusMessage));
-      const text = body.toString('utf8');
+      if (status < 200 || status >= 300) throw new EngineHttpError(status, detail(await readBody(res, MAX_ERROR, true), res.statusMessage));
+      const text = (await readBody(res, MAX_JSON)).toString('utf8');
       return (text.trim() === '' ? null : JSON.parse(text)) as T;
     },
     async stream(path: string, query?: Query, opts?: CallOptions): Promise<IncomingMessage> {
       const res = await call('GET', path, query, opts);
       const status = res.statusCode ?? 0;
       if (status === 200) return res;
-      throw new EngineHttpError(status, detail(await readBody(res, 64 * 1024), res.statusMessage));
+      throw new EngineHttpError(status, detail(await readBody(res, MAX_ERROR, true), res.statusMessage));
     },
   };
 }
@@ -95,13 +95,15 @@ function detail(body: Buffer, statusMessage: string | undefined): string {
   return text.split('\n')[0].slice(0, 200) || (statusMessage ?? 'no reason given');
 }
 
-async function readBody(res: IncomingMessage, max: number): Promise<Buffer> {
+/** The body, to `max` bytes: past that, the start of it when `cut` (an error's text), else an error. */
+async function readBody(res: IncomingMessage, max: number, cut = false): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of res as AsyncIterable<Buffer>) {
     size += chunk.length;
     if (size > max) {
       res.destroy();
+      if (cut) break;
       throw new Error(`the engine's answer is larger than ${max / 1024 / 1024} MB`);
     }
     chunks.push(chunk);
