@@ -240,3 +240,38 @@ describe('fleetdoc workers -b amqp://', () => {
     expect(res.stderr).not.toContain('wrong');
   });
 });
+
+describe('a roster ghost on RabbitMQ', () => {
+  // A pidbox queue that outlived its worker, as a durable one does (kombu's are auto-delete, but
+  // older setups and hand-made queues are not): declared here by the test, on its own broker.
+  const GHOST = `ghost-v1.2.0@${HOST}`;
+
+  it('is listed as gone, from its queue of 0 consumers, without waiting out the timeout', async () => {
+    const amqp = await import('amqplib');
+    const conn = await amqp.connect(rmq.url);
+    const ch = await conn.createChannel();
+    await ch.assertQueue(`${GHOST}.celery.pidbox`, { durable: true, autoDelete: false });
+    await ch.bindQueue(`${GHOST}.celery.pidbox`, 'celery.pidbox', '');
+    try {
+      // The API counts a new queue's consumers only at its next statistics round (every 5 s).
+      await waitFor('the ghost counted in the API', async () =>
+        ((await rmq.get(`/api/queues/%2F/${encodeURIComponent(`${GHOST}.celery.pidbox`)}`)) as { consumers?: number } | null)?.consumers === 0);
+      // Addressed with a live worker, it is not waited for: a queue nobody consumes can never answer.
+      const t0 = Date.now();
+      const res = await client.workers({ timeoutMs: 5000, destination: [MAIN, GHOST] });
+      expect(Date.now() - t0).toBeLessThan(2000);
+      expect(res.workers.map((w) => [w.name, w.responsive])).toEqual([[GHOST, false], [MAIN, true]]);
+      expect(res.rosterConsumers!.get(GHOST)).toBe(0);
+      const doc = JSON.parse((await cli(['--server-version', '1.2.0'])).stdout);
+      const ghost = doc.workers.find((w: { name: string }) => w.name === GHOST);
+      expect(ghost).toMatchObject({ responsive: false, in_roster: true, state: 'gone' });
+      // The stopped worker still holds its channel: silent, but not a ghost.
+      expect(doc.workers.find((w: { name: string }) => w.name === STOPPED)).toMatchObject({ state: 'unresponsive' });
+      // Read-only: the ghost queue is reported, never deleted by a reading command.
+      expect(await queueList()).toContain(`${GHOST}.celery.pidbox`);
+    } finally {
+      await ch.deleteQueue(`${GHOST}.celery.pidbox`);
+      await conn.close();
+    }
+  });
+});

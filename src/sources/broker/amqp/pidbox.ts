@@ -13,7 +13,7 @@ const REPLY_EXCHANGE = 'reply.celery.pidbox';
 export interface ControlOptions {
   destination?: string[];
   /** Names we expect to hear from, once known (the roster comes from the management API in parallel);
-   * null = unknown, so wait for the whole timeout. */
+   * null = unknown, so wait for the whole timeout (or for all of `destination`). */
   expect?: Promise<string[] | null>;
   timeoutMs: number;
   signal?: AbortSignal;
@@ -79,7 +79,12 @@ export async function broadcast(conn: AmqpConnection, methods: string[], opts: C
       ch.publish(CONTROL_EXCHANGE, '', Buffer.from(JSON.stringify(body)), controlProperties(opts.timeoutMs));
     }
     let expect: string[] | null = opts.destination?.length ? opts.destination : null;
-    if (!expect) opts.expect?.then((names) => { expect = names; wake(); }, () => undefined);
+    opts.expect?.then((names) => {
+      if (names) {
+        expect = names;
+        wake();
+      }
+    }, () => undefined);
     while (!opts.signal?.aborted && !(expect && allAnswered(result.replies, expect))) {
       const left = deadline - Date.now();
       if (left <= 0) break;

@@ -25,8 +25,12 @@ export async function readRoster(api: ManagementApi): Promise<Roster> {
 export async function gatherAmqpWorkers(conn: AmqpConnection, api: ManagementApi, q: WorkersQuery): Promise<BrokerWorkersResult> {
   const methods = ['ping', 'stats', 'active_queues', ...(q.tasks ? TASK_METHODS : [])];
   const roster = readRoster(api);
-  // A ghost (a pidbox queue nobody consumes) can never answer: do not wait for it.
-  const expect = roster.then((r) => !r.known ? null : [...r.consumers].filter(([, n]) => n !== 0).map(([name]) => name));
+  // A ghost (a pidbox queue nobody consumes) can never answer: do not wait for it, addressed or not.
+  const live = (r: Roster, name: string) => r.consumers.get(name) !== 0;
+  const expect = roster.then((r) => {
+    if (!r.known) return null;
+    return q.destination?.length ? q.destination.filter((name) => live(r, name)) : [...r.consumers.keys()].filter((name) => live(r, name));
+  });
   const [res, r] = await Promise.all([
     broadcast(conn, methods, { timeoutMs: q.timeoutMs, destination: q.destination, expect, signal: q.signal }),
     roster,
