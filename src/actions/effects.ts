@@ -3,6 +3,7 @@
 import type { EffectOptions } from '../gather/types.js';
 import type { Effects } from '../model/remedy/effects.js';
 import type { BrokerClient } from '../sources/broker/client.js';
+import { containerPath } from '../sources/docker/api.js';
 import type { EngineClient } from '../sources/docker/engine.js';
 
 export function realEffects(broker: BrokerClient, o: EffectOptions): Effects & { close(): void } {
@@ -40,11 +41,11 @@ export function realEffects(broker: BrokerClient, o: EffectOptions): Effects & {
       return res.exitCode === 1 && /no such process/i.test(res.error) ? false : null;
     },
     // The engine answers a stop only after the grace period: wait that long for it.
-    dockerStop: async (e, id, seconds) => dockerCall(() => engine(e).then((c) => c.api.json('POST', `/containers/${encodeURIComponent(id)}/stop`, { t: seconds }, { timeoutMs: (seconds + 10) * 1000 })), (err) => /not running|304/i.test(err)),
-    dockerRm: async (e, id) => dockerCall(() => engine(e).then((c) => c.api.json('DELETE', `/containers/${encodeURIComponent(id)}`, { force: false })), () => false),
+    dockerStop: async (e, id, seconds) => dockerCall(() => engine(e).then((c) => c.api.json('POST', containerPath(id, '/stop'), { t: seconds }, { timeoutMs: (seconds + 10) * 1000 })), (err) => /not running|304/i.test(err)),
+    dockerRm: async (e, id) => dockerCall(() => engine(e).then((c) => c.api.json('DELETE', containerPath(id), { force: false })), () => false),
     containerRunning: async (e, id) => {
       try {
-        const info = await (await engine(e)).api.json<{ State?: { Running?: boolean; Status?: string } }>('GET', `/containers/${encodeURIComponent(id)}/json`);
+        const info = await (await engine(e)).api.json<{ State?: { Running?: boolean; Status?: string } }>('GET', containerPath(id, '/json'));
         return Boolean(info.State?.Running) || info.State?.Status === 'restarting';
       } catch (err) {
         return /no such container|404/i.test(String(err)) ? false : null;

@@ -20,6 +20,11 @@ export interface EngineApi {
 
 export type Query = Record<string, string | number | boolean | undefined>;
 
+/** `/containers/<id><rest>`: the id comes from the engine, so it is encoded like any other path segment. */
+export function containerPath(id: string, rest = ''): string {
+  return `/containers/${encodeURIComponent(id)}${rest}`;
+}
+
 export interface CallOptions {
   signal?: AbortSignal;
   /** Longest silence on the socket, when longer than the client's (a stop that waits for the grace period). */
@@ -65,15 +70,18 @@ export function engineApi(t: ApiTarget): EngineApi {
     async json<T>(method: 'GET' | 'POST' | 'DELETE', path: string, query?: Query, opts?: CallOptions): Promise<T> {
       const res = await call(method, path, query, opts);
       const status = res.statusCode ?? 0;
-      if (status < 200 || status >= 300) throw new EngineHttpError(status, detail(await readBody(res, MAX_ERROR, true), res.statusMessage));
-      const text = (await readBody(res, MAX_JSON)).toString('utf8');
+      if (status < 200 || status >= 300) throw new EngineHttpError(status, detail(await collect(res, opts?.signal, MAX_ERROR), res.statusMessage));
+      // One byte past the cap tells a body of exactly MAX_JSON from a longer one.
+      const body = await collect(res, opts?.signal, MAX_JSON + 1);
+      if (body.length > MAX_JSON) throw new Error(`the engine's answer is larger than ${MAX_JSON / 1024 / 1024} MB`);
+      const text = body.toString('utf8');
       return (text.trim() === '' ? null : JSON.parse(text)) as T;
     },
     async stream(path: string, query?: Query, opts?: CallOptions): Promise<IncomingMessage> {
       const res = await call('GET', path, query, opts);
       const status = res.statusCode ?? 0;
       if (status === 200) return res;
-      throw new EngineHttpError(status, detail(await readBody(res, MAX_ERROR, true), res.statusMessage));
+      throw new EngineHttpError(status, detail(await collect(res, opts?.signal, MAX_ERROR), res.statusMessage));
     },
   };
 }
@@ -95,18 +103,29 @@ function detail(body: Buffer, statusMessage: string | undefined): string {
   return text.split('\n')[0].slice(0, 200) || (statusMessage ?? 'no reason given');
 }
 
-/** The body, to `max` bytes: past that, the start of it when `cut` (an error's text), else an error. */
-async function readBody(res: IncomingMessage, max: number, cut = false): Promise<Buffer> {
+/**
+ * A response read to its end, or to about `max` bytes (then the stream is closed and what came is
+ * kept), or until `signal` aborts (then it rejects).
+ */
+export async function collect(stream: NodeJS.ReadableStream & { destroy(): void }, signal: AbortSignal | undefined, max: number): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let size = 0;
-  for await (const chunk of res as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > max) {
-      res.destroy();
-      if (cut) break;
-      throw new Error(`the engine's answer is larger than ${max / 1024 / 1024} MB`);
-    }
-    chunks.push(chunk);
-  }
+  await new Promise<void>((resolve, reject) => {
+    const stop = () => {
+      stream.destroy();
+      resolve();
+    };
+    signal?.addEventListener('abort', stop, { once: true });
+    stream.on('close', () => signal?.removeEventListener('abort', stop));
+    stream.on('data', (chunk: Buffer) => {
+      chunks.push(chunk);
+      size += chunk.length;
+      if (size >= max) stop();
+    });
+    stream.on('end', resolve);
+    stream.on('close', resolve);
+    stream.on('error', reject);
+  });
+  if (signal?.aborted) throw signal.reason ?? new Error('aborted');
   return Buffer.concat(chunks);
 }

@@ -6,6 +6,7 @@ import { setMaxListeners } from 'node:events';
 import type { ContainerInspectInfo } from 'dockerode';
 import { isRestartLoop, needsLogs } from '../../model/containers/containers.js';
 import type { ContainerRecord } from '../../model/types.js';
+import { containerPath } from './api.js';
 import { openEngine, parseEndpoint, type EngineClient } from './engine.js';
 import { describeError, EngineError, NoAnswer } from './errors.js';
 import { fetchExitHistory } from './events.js';
@@ -148,7 +149,7 @@ async function readWorkers(client: EngineClient, endpoint: string, signal: Abort
 
 async function inspect(client: EngineClient, id: string, signal: AbortSignal): Promise<ContainerInspectInfo | null> {
   try {
-    return await client.api.json<ContainerInspectInfo>('GET', `/containers/${encodeURIComponent(id)}/json`, {}, { signal });
+    return await client.api.json<ContainerInspectInfo>('GET', containerPath(id, '/json'), {}, { signal });
   } catch (err) {
     if ((err as { statusCode?: number }).statusCode === 404) return null; // removed since the list call
     throw err;

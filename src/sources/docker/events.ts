@@ -1,8 +1,7 @@
 // How problem containers died lately, from the engine's event log. A looping
 // container that is running again has lost its exit code (reset to 0) and
 // often its OOMKilled flag (the oom event can race the exit): the events keep both.
-import type { EngineApi } from './api.js';
-import { collect } from './logs.js';
+import { collect, type EngineApi } from './api.js';
 
 export interface ExitHistory {
   /** `die` events in the window, and the exit code of the newest one. */

@@ -1,6 +1,6 @@
 // The last lines of a container's log. Without a TTY Docker multiplexes
 // stdout and stderr into frames with an 8-byte header; with one, it is raw.
-import type { EngineApi } from './api.js';
+import { collect, containerPath, type EngineApi } from './api.js';
 
 // A tail of N lines can still be huge when lines are: stop reading here (the
 // lines kept are then the first of the tail, which beats no lines at all).
@@ -32,31 +32,7 @@ export function logLines(buf: Buffer, tty: boolean, n: number): string[] {
 
 /** Reads the log as a raw stream, so that a huge one can be capped (and a TTY log is never taken for JSON). */
 export async function fetchLogs(api: EngineApi, id: string, tty: boolean, n: number, signal: AbortSignal): Promise<string[]> {
-  const stream = await api.stream(`/containers/${encodeURIComponent(id)}/logs`, { stdout: true, stderr: true, tail: n }, { signal });
+  const stream = await api.stream(containerPath(id, '/logs'), { stdout: true, stderr: true, tail: n }, { signal });
   const body = await collect(stream, signal, MAX_BYTES);
   return logLines(body, tty, n);
-}
-
-/** A response stream read to its end, to `max` bytes, or until `signal` aborts (then it rejects). */
-export async function collect(stream: NodeJS.ReadableStream & { destroy(): void }, signal: AbortSignal, max: number): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  await new Promise<void>((resolve, reject) => {
-    const stop = () => {
-      stream.destroy();
-      resolve();
-    };
-    signal.addEventListener('abort', stop, { once: true });
-    stream.on('close', () => signal.removeEventListener('abort', stop));
-    stream.on('data', (chunk: Buffer) => {
-      chunks.push(chunk);
-      size += chunk.length;
-      if (size >= max) stop();
-    });
-    stream.on('end', resolve);
-    stream.on('close', resolve);
-    stream.on('error', reject);
-  });
-  if (signal.aborted) throw signal.reason ?? new Error('aborted');
-  return Buffer.concat(chunks);
 }

@@ -1,6 +1,6 @@
 // One stats sample of a container: its memory in use, counted as `docker
 // stats` does (usage less the inactive page cache, which the kernel can drop).
-import type { EngineApi } from './api.js';
+import { containerPath, type EngineApi } from './api.js';
 
 const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) && v >= 0 ? v : null);
 
@@ -16,6 +16,6 @@ export function memoryUsage(stats: unknown): number | null {
 
 /** One sample (`stream: false`, and `one-shot` so the engine does not wait for a second one). */
 export async function fetchMemoryUsage(api: EngineApi, id: string, signal: AbortSignal): Promise<number | null> {
-  const stats: unknown = await api.json('GET', `/containers/${encodeURIComponent(id)}/stats`, { stream: false, 'one-shot': true }, { signal });
+  const stats: unknown = await api.json('GET', containerPath(id, '/stats'), { stream: false, 'one-shot': true }, { signal });
   return memoryUsage(stats);
 }
