@@ -39,8 +39,8 @@ try {
   const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
   const times = Object.fromEntries([...Object.keys(variants), 'all'].map((k) => [k, []]));
   for (let i = 0; i < ROUNDS; i++) {
-    for (const [k, args] of Object.entries(variants)) times[k].push((await measure(FLEETDOC, [...args])).ms);
-    times.all.push((await measure(FLEETDOC, [...all])).ms);
+    for (const [k, args] of Object.entries(variants)) times[k].push((await measure(FLEETDOC, args)).ms);
+    times.all.push((await measure(FLEETDOC, all)).ms);
   }
   console.log(`diagnose: each source alone vs all at once, ${ROUNDS} interleaved rounds (median wall time)`);
   let sum = 0;

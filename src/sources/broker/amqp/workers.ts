@@ -26,10 +26,10 @@ export async function gatherAmqpWorkers(conn: AmqpConnection, api: ManagementApi
   const methods = ['ping', 'stats', 'active_queues', ...(q.tasks ? TASK_METHODS : [])];
   const roster = readRoster(api);
   // A ghost (a pidbox queue nobody consumes) can never answer: do not wait for it, addressed or not.
-  const live = (r: Roster, name: string) => r.consumers.get(name) !== 0;
   const expect = roster.then((r) => {
     if (!r.known) return null;
-    return q.destination?.length ? q.destination.filter((name) => live(r, name)) : [...r.consumers.keys()].filter((name) => live(r, name));
+    const names = q.destination?.length ? q.destination : [...r.consumers.keys()];
+    return names.filter((name) => r.consumers.get(name) !== 0);
   });
   const [res, r] = await Promise.all([
     broadcast(conn, methods, { timeoutMs: q.timeoutMs, destination: q.destination, expect, signal: q.signal }),
