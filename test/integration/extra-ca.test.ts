@@ -3,7 +3,7 @@
 // the test CA vouches for: redis-server with --tls-port, node:tls and node:https servers.
 // Needs `npm run build` first (npm test does it).
 import { execFile } from 'node:child_process';
-import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer as createHttpsServer, type Server } from 'node:https';
 import { createServer as createTlsServer } from 'node:tls';
 import { tmpdir } from 'node:os';
@@ -60,7 +60,7 @@ describe('the launcher', () => {
   async function launch(env: Record<string, string>, args: string[]) {
     const dir = join(scratch, 'fake-node');
     await rm(dir, { recursive: true, force: true });
-    await import('node:fs/promises').then((fs) => fs.mkdir(dir));
+    await mkdir(dir);
     await writeFile(join(dir, 'node'), '#!/bin/sh\nprintf "extra=%s\\n" "${NODE_EXTRA_CA_CERTS-<unset>}" "${FLEETDOC_EXTRA_CA_CERTS-<unset>}"\nfor a in "$@"; do printf "arg=[%s]\\n" "$a"; done\n');
     await chmod(join(dir, 'node'), 0o755);
     const r = await run(BIN, args, { PATH: `${dir}:/usr/bin:/bin`, ...env });

@@ -40,6 +40,15 @@ async function fleetdoc(args: string[], env: Record<string, string> = {}) {
   }
 }
 
+/** A run, and the built-in modules it had loaded by its end (printed by a preload of our own). */
+async function withModules(args: string[]) {
+  const preload = join(cache, 'modules.cjs');
+  writeFileSync(preload, "process.on('exit', () => process.stderr.write('MODULES ' + process.moduleLoadList.join(',') + '\\n'));\n");
+  const res = await fleetdoc(args, { NODE_OPTIONS: `--require ${preload}` });
+  const loaded = new Set(/MODULES (.*)/.exec(res.stderr)![1].split(',').filter((m) => m.startsWith('NativeModule ')).map((m) => m.slice(13)));
+  return { res, loaded };
+}
+
 const names = (stdout: string) => JSON.parse(stdout).workers.map((w: { name: string }) => w.name);
 const workers = ['workers', '--json', '-b', '', '--server-version', '1.0.0'];
 
@@ -58,13 +67,8 @@ describe('bin/fleetdoc', () => {
   });
 
   it('loads no built-in module a plain workers run does not use (each costs start-up time)', async () => {
-    // Prints the built-in modules loaded by the end of the run, through a preload of our own.
-    const preload = join(cache, 'modules.cjs');
-    writeFileSync(preload, "process.on('exit', () => process.stderr.write('MODULES ' + process.moduleLoadList.join(',') + '\\n'));\n");
-    const args = [...workers.map((a) => a || redis.url), '--no-docker'];
-    const res = await fleetdoc(args, { NODE_OPTIONS: `--require ${preload}` });
+    const { res, loaded } = await withModules([...workers.map((a) => a || redis.url), '--no-docker']);
     expect(res.code).toBe(0);
-    const loaded = new Set(/MODULES (.*)/.exec(res.stderr)![1].split(',').filter((m) => m.startsWith('NativeModule ')).map((m) => m.slice(13)));
     expect(loaded.has('net')).toBe(true); // the list is real: the broker connection needs net
     for (const lazy of ['tls', 'crypto', 'assert', 'dns', 'child_process', 'internal/fs/promises', 'readline']) expect(loaded.has(lazy), lazy).toBe(false);
   });
@@ -80,12 +84,8 @@ describe('bin/fleetdoc', () => {
   });
 
   it('reads a Docker engine without loading a client library (dockerode took ~190 ms to load)', async () => {
-    const preload = join(cache, 'modules-docker.cjs');
-    writeFileSync(preload, "process.on('exit', () => process.stderr.write('MODULES ' + process.moduleLoadList.join(',') + '\\n'));\n");
-    const args = [...workers.map((a) => a || redis.url), '--docker', 'unix:///nonexistent/fdt-pc.sock'];
-    const res = await fleetdoc(args, { NODE_OPTIONS: `--require ${preload}` });
+    const { res, loaded } = await withModules([...workers.map((a) => a || redis.url), '--docker', 'unix:///nonexistent/fdt-pc.sock']);
     expect(res.stderr).toMatch(/warning: docker unix:\/\/\/nonexistent\/fdt-pc\.sock: .*no such socket/);
-    const loaded = new Set(/MODULES (.*)/.exec(res.stderr)![1].split(',').filter((m) => m.startsWith('NativeModule ')).map((m) => m.slice(13)));
     expect(loaded.has('http')).toBe(true); // the engine was asked, over node:http
     // dockerode loaded BuildKit's gRPC client (http2) and ssh2 (crypto) before it even connected.
     for (const lazy of ['http2', 'crypto', 'zlib']) expect(loaded.has(lazy), lazy).toBe(false);
