@@ -3,7 +3,7 @@
 import type { EffectOptions } from '../gather/types.js';
 import type { Effects } from '../model/remedy/effects.js';
 import type { BrokerClient } from '../sources/broker/client.js';
-import { containerPath } from '../sources/docker/api.js';
+import { containerPath, EngineHttpError } from '../sources/docker/api.js';
 import type { EngineClient } from '../sources/docker/engine.js';
 
 export function realEffects(broker: BrokerClient, o: EffectOptions): Effects & { close(): void } {
@@ -41,14 +41,16 @@ export function realEffects(broker: BrokerClient, o: EffectOptions): Effects & {
       return res.exitCode === 1 && /no such process/i.test(res.error) ? false : null;
     },
     // The engine answers a stop only after the grace period: wait that long for it.
-    dockerStop: async (e, id, seconds) => dockerCall(() => engine(e).then((c) => c.api.json('POST', containerPath(id, '/stop'), { t: seconds }, { timeoutMs: (seconds + 10) * 1000 })), (err) => /not running|304/i.test(err)),
+    // 304 (or an older engine's 409) is "already stopped"; the status decides, never an error's words.
+    dockerStop: async (e, id, seconds) => dockerCall(() => engine(e).then((c) => c.api.json('POST', containerPath(id, '/stop'), { t: seconds }, { timeoutMs: (seconds + 10) * 1000 })),
+      (err) => status(err) === 304 || (status(err) === 409 && /is not running/i.test(err.message))),
     dockerRm: async (e, id) => dockerCall(() => engine(e).then((c) => c.api.json('DELETE', containerPath(id), { force: false })), () => false),
     containerRunning: async (e, id) => {
       try {
         const info = await (await engine(e)).api.json<{ State?: { Running?: boolean; Status?: string } }>('GET', containerPath(id, '/json'));
         return Boolean(info.State?.Running) || info.State?.Status === 'restarting';
       } catch (err) {
-        return /no such container|404/i.test(String(err)) ? false : null;
+        return status(err) === 404 ? false : null;
       }
     },
     removeBinding: (name) => broker.removeGhost(name),
@@ -60,13 +62,15 @@ export function realEffects(broker: BrokerClient, o: EffectOptions): Effects & {
   };
 }
 
-async function dockerCall(run: () => Promise<unknown>, fine: (err: string) => boolean): Promise<string | null> {
+const status = (err: unknown) => (err instanceof EngineHttpError ? err.statusCode : null);
+
+async function dockerCall(run: () => Promise<unknown>, fine: (err: Error) => boolean): Promise<string | null> {
   try {
     await run();
     return null;
   } catch (err) {
-    const text = String((err as Error)?.message ?? err).split('\n')[0];
-    return fine(text) ? null : `docker: ${text}`;
+    const e = err instanceof Error ? err : new Error(String(err));
+    return fine(e) ? null : `docker: ${e.message.split('\n')[0]}`;
   }
 }
 

@@ -20,6 +20,17 @@ describe('explainAmqp', () => {
     expect(line('something new\nwith a second line')).toBe('broker amqp://bob:****@mq:5672/prod: something new');
     for (const m of ['secret', '\n']) expect(line('x')).not.toContain(m);
   });
+
+  // CI once saw port 40371 refused and reported as a bad password: "403" matched inside the port.
+  it('reads the cause from the error, never from a host name or a port in its text', () => {
+    expect(line('connect ECONNREFUSED 127.0.0.1:40371')).toMatch(/connection refused/);
+    expect(line('connect ECONNREFUSED 127.0.0.1:14030')).toMatch(/connection refused/);
+    expect(line('getaddrinfo ENOTFOUND auth.mq.internal')).toMatch(/host name not found$/);
+    expect(line('getaddrinfo EAI_AGAIN vhost-auth-403')).toMatch(/host name not found$/);
+    const coded = Object.assign(new Error('connect ECONNREFUSED 10.4.0.3:4030'), { code: 'ECONNREFUSED' });
+    expect(explainAmqp(coded, t, 1500).message).toMatch(/connection refused/);
+    expect(line('Handshake terminated by server: 403 (ACCESS-REFUSED) with message "ACCESS_REFUSED"')).toMatch(/authentication failed/);
+  });
 });
 
 describe('bounded', () => {

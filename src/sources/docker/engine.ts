@@ -71,6 +71,10 @@ async function tlsFiles(env: NodeJS.ProcessEnv): Promise<{ ca: Buffer; cert: Buf
   const read = (name: string) => fs.readFile(join(dir, name)).catch((err: NodeJS.ErrnoException) => {
     throw new EngineError(`DOCKER_TLS_VERIFY is set but ${join(dir, name)} cannot be read (${err.code ?? err.message})`);
   });
-  const [ca, cert, key] = await Promise.all([read('ca.pem'), read('cert.pem'), read('key.pem')]);
+  // Read side by side, but the first missing file in this order is named, the same on every run.
+  const files = await Promise.allSettled(['ca.pem', 'cert.pem', 'key.pem'].map(read));
+  const missing = files.find((r) => r.status === 'rejected');
+  if (missing) throw missing.reason;
+  const [ca, cert, key] = files.map((r) => (r as PromiseFulfilledResult<Buffer>).value);
   return { ca, cert, key };
 }

@@ -6,27 +6,40 @@ import type { BrokerTarget } from '../url.js';
 export function explainAmqp(err: Error, t: BrokerTarget, timeoutMs: number): BrokerError {
   const where = `broker ${t.display}`;
   const msg = String(err?.message ?? err);
-  if (/ACCESS.REFUSED|403|auth/i.test(msg) && !/vhost/i.test(msg)) {
+  // A socket error first, by its code: its text holds the host and port, which can read "auth" or "403".
+  const code = (err as NodeJS.ErrnoException)?.code ?? /\b(E[A-Z_]{3,})\b/.exec(msg)?.[1];
+  const socket = code ? socketError(code, msg, timeoutMs) : null;
+  if (socket) return new BrokerError(`${where}: ${socket}`);
+  if (/ACCESS.REFUSED|\b403 \(|authenticat|auth mechanism/i.test(msg) && !/vhost/i.test(msg)) {
     return new BrokerError(`${where}: authentication failed (check the user and password in the URL or CELERY_BROKER_URL)`);
   }
   // connection.open fails only on the vhost (missing, or no permission); amqplib keeps no detail.
   if ((/vhost/i.test(msg) && /not found|NOT_ALLOWED|access/i.test(msg)) || /Expected ConnectionOpenOk/.test(msg)) {
     return new BrokerError(`${where}: virtual host ${JSON.stringify(t.vhost)} not found or not allowed for this user (check the path after the port)`);
   }
-  if (/ECONNREFUSED/.test(msg)) return new BrokerError(`${where}: connection refused (is rabbitmq-server running there?)`);
-  if (/ENOTFOUND|EAI_AGAIN/.test(msg)) return new BrokerError(`${where}: host name not found`);
-  if (/EACCES|EPERM/.test(msg)) return new BrokerError(`${where}: permission denied`);
-  if (/ENOENT/.test(msg)) return new BrokerError(`${where}: TLS file not found (${msg.replace(/^.*ENOENT[^']*'?/, '').replace(/'.*$/, '')})`);
-  if (/certificate|SSL|TLS|EPROTO|wrong version/i.test(msg)) {
+  if (/certificate|SSL|TLS|wrong version/i.test(msg)) {
     return new BrokerError(`${where}: TLS handshake failed (amqps:// against a plain port, or an untrusted certificate?)`);
   }
-  if (/ETIMEDOUT|timed? ?out/i.test(msg)) {
-    return new BrokerError(`${where}: no answer within ${(timeoutMs / 1000).toFixed(1)} s (slow or not a RabbitMQ server?)`);
-  }
-  if (/closed|ECONNRESET|EPIPE|handshake/i.test(msg)) {
-    return new BrokerError(`${where}: connection closed during the handshake (not an AMQP server, or TLS mismatch?)`);
-  }
+  if (/timed? ?out/i.test(msg)) return new BrokerError(`${where}: ${noAnswer(timeoutMs)}`);
+  if (/closed|handshake/i.test(msg)) return new BrokerError(`${where}: ${CLOSED}`);
   return new BrokerError(`${where}: ${msg.split('\n')[0]}`);
+}
+
+const CLOSED = 'connection closed during the handshake (not an AMQP server, or TLS mismatch?)';
+
+const noAnswer = (ms: number) => `no answer within ${(ms / 1000).toFixed(1)} s (slow or not a RabbitMQ server?)`;
+
+function socketError(code: string, msg: string, timeoutMs: number): string | null {
+  switch (code) {
+    case 'ECONNREFUSED': return 'connection refused (is rabbitmq-server running there?)';
+    case 'ENOTFOUND': case 'EAI_AGAIN': return 'host name not found';
+    case 'EACCES': case 'EPERM': return 'permission denied';
+    case 'ENOENT': return `TLS file not found (${msg.replace(/^.*ENOENT[^']*'?/, '').replace(/'.*$/, '')})`;
+    case 'EPROTO': return 'TLS handshake failed (amqps:// against a plain port, or an untrusted certificate?)';
+    case 'ETIMEDOUT': return noAnswer(timeoutMs);
+    case 'ECONNRESET': case 'EPIPE': return CLOSED;
+    default: return null;
+  }
 }
 
 /**
