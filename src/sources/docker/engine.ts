@@ -7,6 +7,7 @@ import { engineApi, type EngineApi } from './api.js';
 import { EngineError } from './errors.js';
 import { SSH_CONCURRENCY, sshAgent } from './ssh.js';
 import { trustExtraCAs } from '../extra-ca.js';
+import { allInOrder } from '../../util/in-order.js';
 
 export type Endpoint =
   | { kind: 'unix'; text: string; socketPath: string }
@@ -71,10 +72,6 @@ async function tlsFiles(env: NodeJS.ProcessEnv): Promise<{ ca: Buffer; cert: Buf
   const read = (name: string) => fs.readFile(join(dir, name)).catch((err: NodeJS.ErrnoException) => {
     throw new EngineError(`DOCKER_TLS_VERIFY is set but ${join(dir, name)} cannot be read (${err.code ?? err.message})`);
   });
-  // Read side by side, but the first missing file in this order is named, the same on every run.
-  const files = await Promise.allSettled(['ca.pem', 'cert.pem', 'key.pem'].map(read));
-  const missing = files.find((r) => r.status === 'rejected');
-  if (missing) throw missing.reason;
-  const [ca, cert, key] = files.map((r) => (r as PromiseFulfilledResult<Buffer>).value);
+  const [ca, cert, key] = await allInOrder(['ca.pem', 'cert.pem', 'key.pem'].map(read));
   return { ca, cert, key };
 }

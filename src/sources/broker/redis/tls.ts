@@ -5,13 +5,14 @@ import { isIP } from 'node:net';
 import type { ConnectionOptions } from 'node:tls';
 import { UsageError } from '../../../errors.js';
 import { trustExtraCAs } from '../../extra-ca.js';
+import { allInOrder } from '../../../util/in-order.js';
 import type { BrokerTarget } from '../url.js';
 
 /** Node TLS options for a rediss:// target. */
 export async function tlsOptions(t: BrokerTarget): Promise<ConnectionOptions> {
   await trustExtraCAs();
   const o = t.tlsOptions ?? { certReqs: 'required', caCerts: null, certFile: null, keyFile: null };
-  const [ca, cert, key] = await Promise.all([
+  const [ca, cert, key] = await allInOrder([
     readPem(o.caCerts, 'ssl_ca_certs'),
     readPem(o.certFile, 'ssl_certfile'),
     // Like Python's load_cert_chain: without a key file the key is read from the certificate file.
