@@ -4,6 +4,7 @@ import type { EffectOptions } from '../gather/types.js';
 import type { Effects } from '../model/remedy/effects.js';
 import type { BrokerClient } from '../sources/broker/client.js';
 import { containerPath, EngineHttpError } from '../sources/docker/api.js';
+import { aliveResult, signalResult } from './kill-result.js';
 import type { EngineClient } from '../sources/docker/engine.js';
 
 export function realEffects(broker: BrokerClient, o: EffectOptions): Effects & { close(): void } {
@@ -24,9 +25,9 @@ export function realEffects(broker: BrokerClient, o: EffectOptions): Effects & {
     answering: (name) => broker.answering(name, Math.min(o.timeoutMs, 1000)),
     signal: async (target, signal, pids) => {
       const res = await ssh(target, ['kill', `-${signal}`, ...pids.map(String)], o);
-      // kill exits 1 when a pid is already gone: that is the outcome we want. Not permitted is not.
-      if (res.exitCode === 0 || (res.exitCode === 1 && !/not permitted/i.test(res.error))) return null;
-      return `ssh ${target}: ${res.error || `kill exited ${res.exitCode}`}`;
+      if (res.exitCode === null) return `ssh ${target}: ${res.error}`;
+      const why = signalResult(res.exitCode, res.stderr);
+      return why === null ? null : `ssh ${target}: ${why}`;
     },
     run: async (target, argv) => {
       // Only plain words cross to a remote shell: a supervisor name that needs quoting is refused.
@@ -37,8 +38,7 @@ export function realEffects(broker: BrokerClient, o: EffectOptions): Effects & {
     },
     alive: async (target, pid) => {
       const res = await ssh(target, ['kill', '-0', String(pid)], o);
-      if (res.exitCode === 0 || /not permitted/i.test(res.error)) return true;
-      return res.exitCode === 1 && /no such process/i.test(res.error) ? false : null;
+      return aliveResult(res.exitCode, res.stderr);
     },
     // The engine answers a stop only after the grace period: wait that long for it.
     // 304 (or an older engine's 409) is "already stopped"; the status decides, never an error's words.
@@ -74,11 +74,12 @@ async function dockerCall(run: () => Promise<unknown>, fine: (err: Error) => boo
   }
 }
 
-async function ssh(target: string, words: string[], o: EffectOptions): Promise<{ exitCode: number | null; error: string }> {
+async function ssh(target: string, words: string[], o: EffectOptions): Promise<{ exitCode: number | null; error: string; stderr: string }> {
   const [{ execa }, { sshArgs, sshEnv, explainSsh }] = await Promise.all([import('execa'), import('../sources/ssh/hosts.js')]);
   const deadline = Math.max(o.timeoutMs, 5000);
   const args = sshArgs(target, o.sshConfig, deadline, { fastKex: o.fastKex, command: words });
   const res = await execa('ssh', args, { stdin: 'ignore', reject: false, timeout: deadline, env: sshEnv(o.env), extendEnv: false });
-  if (res.exitCode === 255 || res.exitCode === undefined) return { exitCode: null, error: explainSsh(String(res.stderr ?? ''), res.exitCode) };
-  return { exitCode: res.exitCode, error: String(res.stderr ?? '').trim().split('\n').pop() ?? '' };
+  const stderr = String(res.stderr ?? '');
+  if (res.exitCode === 255 || res.exitCode === undefined) return { exitCode: null, error: explainSsh(stderr, res.exitCode), stderr };
+  return { exitCode: res.exitCode, error: stderr.trim().split('\n').pop() ?? '', stderr };
 }
