@@ -36,8 +36,13 @@ export function remedies(steps: Step[], o: RemedyOptions): Remedy[] {
 
 /** Each remedy as one line to paste at a local prompt (ssh ones carry their ssh prefix). */
 export function printable(steps: Step[], o: RemedyOptions): string[] {
-  return remedies(steps, o).map((r) => (r.where.startsWith('ssh ') ? `${r.where} ${/[;&|<>$]/.test(r.command) ? shellQuote(r.command) : r.command}` : r.command));
+  return remedies(steps, o).map((r) => (r.where.startsWith('ssh ') ? `${r.where} ${sshCommand(r.command)}` : r.command));
 }
+
+// ssh joins its arguments with spaces and the host's shell parses them again: a command of more
+// than plain words and spaces goes as one quoted argument, or its quotes would be lost on the way.
+const PLAIN = /^[A-Za-z0-9_@%+=:,./ -]*$/;
+const sshCommand = (command: string) => (PLAIN.test(command) ? command : shellQuote(command));
 
 function one(s: Step, o: RemedyOptions): Remedy | null {
   switch (s.kind) {
