@@ -42,7 +42,11 @@ export async function startWorker(
   proc.stderr!.on('data', (d) => { log = (log + d).slice(-4000); });
   const name = (opts.name ?? 'celery@%h').replace(/%h/g, HOST);
   const member = `\x06\x16\x06\x16${name}.celery.pidbox`;
-  const ready = typeof client === 'function' ? () => client(name) : async () => (await client.sismember('_kombu.binding.celery.pidbox', member)) === 1;
+  // kombu adds a worker to the roster before it subscribes to its mailbox: a ping sent in between is
+  // lost. So a Redis worker is ready once it is in the roster and one of its connections listens.
+  const ready = typeof client === 'function'
+    ? () => client(name)
+    : async () => (await client.sismember('_kombu.binding.celery.pidbox', member)) === 1 && (await subscribed(client, proc.pid!));
   const deadline = Date.now() + 30_000;
   while (!(await ready())) {
     if (proc.exitCode !== null || Date.now() > deadline) {
@@ -62,6 +66,32 @@ export async function startWorker(
       await new Promise((r) => proc.once('exit', r));
     },
   };
+}
+
+/** Whether a connection of process `pid` holds a pattern subscription (its mailbox) on the server. */
+async function subscribed(client: Redis, pid: number): Promise<boolean> {
+  const ports = await localPorts(pid);
+  const list = String(await client.call('CLIENT', 'LIST')).split('\n');
+  return list.some((l) => / psub=[1-9]/.test(l) && ports.has(Number(/ addr=\S*:(\d+) /.exec(` ${l}`)?.[1])));
+}
+
+/** The local TCP ports of a process's sockets, from /proc (the worker is our child, on this host). */
+async function localPorts(pid: number): Promise<Set<number>> {
+  const { readdir, readlink, readFile } = await import('node:fs/promises');
+  const inodes = new Set<string>();
+  for (const fd of await readdir(`/proc/${pid}/fd`).catch(() => [])) {
+    const m = /^socket:\[(\d+)\]$/.exec(await readlink(`/proc/${pid}/fd/${fd}`).catch(() => ''));
+    if (m) inodes.add(m[1]);
+  }
+  const ports = new Set<number>();
+  for (const table of ['tcp', 'tcp6']) {
+    const rows = (await readFile(`/proc/${pid}/net/${table}`, 'utf8').catch(() => '')).split('\n').slice(1);
+    for (const row of rows) {
+      const f = row.trim().split(/\s+/);
+      if (f.length > 9 && inodes.has(f[9])) ports.add(parseInt(f[1].split(':')[1], 16));
+    }
+  }
+  return ports;
 }
 
 /** Send `count` tasks with the real Celery client; returns their ids. */

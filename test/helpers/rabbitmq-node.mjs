@@ -11,21 +11,22 @@ import { join } from 'node:path';
 const SERVER = '/usr/lib/rabbitmq/bin/rabbitmq-server';
 const CTL = '/usr/lib/rabbitmq/bin/rabbitmqctl';
 
-function freePort() {
-  return new Promise((resolve, reject) => {
+/** n distinct free ports: every socket is held open until all are chosen, so none repeats. */
+async function freePorts(n) {
+  const servers = await Promise.all(Array.from({ length: n }, () => new Promise((resolve, reject) => {
     const srv = createServer();
     srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
-  });
+    srv.listen(0, '127.0.0.1', () => resolve(srv));
+  })));
+  const ports = servers.map((srv) => srv.address().port);
+  await Promise.all(servers.map((srv) => new Promise((r) => srv.close(r))));
+  return ports;
 }
 
 /** @returns {Promise<import('./rabbitmq.js').RabbitNode>} */
 export async function startRabbit() {
   if (process.getuid?.() !== 0) throw new Error('startRabbit needs root (it runs the node as the rabbitmq user)');
-  const [port, apiPort, distPort, epmdPort, ctlPort] = await Promise.all([0, 0, 0, 0, 0].map(() => freePort()));
+  const [port, apiPort, distPort, epmdPort, ctlPort] = await freePorts(5);
   const dir = mkdtempSync(join(tmpdir(), 'fdt-rabbit-'));
   const node = `fdt-${randomBytes(4).toString('hex')}@localhost`;
   const cookie = randomBytes(16).toString('hex').toUpperCase();
@@ -64,6 +65,7 @@ export async function startRabbit() {
     ...env, RABBITMQ_CTL_DIST_PORT_MIN: String(ctlPort), RABBITMQ_CTL_DIST_PORT_MAX: String(ctlPort),
     RABBITMQ_CTL_ERL_ARGS: '-kernel inet_dist_use_interface {127,0,0,1}',
   };
+  let ctlQueue = Promise.resolve();
   const get = async (path) => {
     try {
       const res = await fetch(`http://127.0.0.1:${apiPort}${path}`, {
@@ -94,10 +96,16 @@ export async function startRabbit() {
     node, port, apiPort,
     url: `amqp://guest:guest@127.0.0.1:${port}//`,
     api: `http://guest:guest@127.0.0.1:${apiPort}`,
-    ctl: (...args) => new Promise((resolve, reject) => {
-      execFile(CTL, ['-n', node, '--erlang-cookie', cookie, ...args], { env: ctlEnv }, (err, stdout, stderr) =>
-        err ? reject(new Error(`rabbitmqctl ${args.join(' ')}: ${stderr || err.message}`)) : resolve(stdout));
-    }),
+    // One rabbitmqctl at a time: each takes the node's one CLI dist port, and a second one at the
+    // same moment fails with eaddrinuse.
+    ctl: (...args) => {
+      const run = ctlQueue.then(() => new Promise((resolve, reject) => {
+        execFile(CTL, ['-n', node, '--erlang-cookie', cookie, ...args], { env: ctlEnv }, (err, stdout, stderr) =>
+          err ? reject(new Error(`rabbitmqctl ${args.join(' ')}: ${stderr || err.message}`)) : resolve(stdout));
+      }));
+      ctlQueue = run.catch(() => undefined);
+      return run;
+    },
     get,
     stop,
   };
