@@ -5,7 +5,7 @@ import { planKill } from '../../src/model/remedy/plan.js';
 import { globToRegExp, selectTargets } from '../../src/model/remedy/targets.js';
 import type { BrokerWorker, ProcessRecord } from '../../src/model/types.js';
 import { splitShellWords } from '../../src/util/shell.js';
-import { fleetOf } from '../helpers/model.js';
+import { fleetOf, NOW_S } from '../helpers/model.js';
 
 const bw = (name: string, over: Partial<BrokerWorker> = {}): BrokerWorker => ({
   name, responsive: true, pid: 100, concurrency: 1, uptime_s: 1, queues: ['celery'], children: [101], broker: null, in_roster: true, ...over,
@@ -41,6 +41,30 @@ describe('selectTargets', () => {
   });
   it.each([['celery@*', 'celery@h', true], ['celery@*', 'xcelery@h', false], ['a?c', 'abc', true], ['w[0-9]', 'w7', true], ['w[!0-9]', 'w7', false], ['a.b', 'axb', false]])(
     'glob %s ~ %s: %s', (g, name, want) => expect(globToRegExp(g).test(name)).toBe(want));
+});
+
+describe('a second process under the same name', () => {
+  // Replies and heartbeats are keyed by name: the second process's silence says nothing about it.
+  const hb = new Map([['old-v0.12.0@hostA', { last_heartbeat_at: NOW_S - 1, freq: 2 }]]);
+  const dup = fleetOf({
+    workers: [bw('old-v0.12.0@hostA', { pid: 29 })],
+    processes: [proc('old-v0.12.0@hostA', { pid: 29 }), proc('old-v0.12.0@hostA', { pid: 200, children: [201] })],
+    heartbeats: hb, listenedS: 2.5,
+  });
+  it('is never judged hung from the other one\'s heartbeats, and no glob or selector hits it', () => {
+    const second = dup.find((w) => w.duplicate_of)!;
+    expect(second.process?.pid).toBe(200);
+    expect(second.verdict).toMatchObject({ state: 'unresponsive', actionable: false });
+    expect(second.verdict.reasons.join(' ')).toMatch(/same name/);
+    expect(selectTargets(dup, [], ['stale'])).toEqual([]);
+    for (const sel of ['incompatible', 'mismatched'] as const) {
+      expect(selectTargets(dup, [], [sel]).map((s) => s.worker?.process?.pid)).toEqual([29]);
+    }
+    expect(selectTargets(dup, ['old-*'], []).map((s) => s.worker?.process?.pid)).toEqual([29]);
+  });
+  it('can still be named by host and pid', () => {
+    expect(selectTargets(dup, ['hostA:200'], [])[0].worker?.process?.pid).toBe(200);
+  });
 });
 
 describe('planKill', () => {

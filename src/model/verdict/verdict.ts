@@ -1,7 +1,7 @@
 // Pure: one verdict per worker (liveness state, severity, broker match, whether a kill may be
 // planned on it), computed once from all the evidence and read by every command.
 import { isExited } from '../worker/process-state.js';
-import { matchBroker } from './broker-match.js';
+import { matchBroker, type MatchResult } from './broker-match.js';
 import type { FleetEvidence } from './evidence.js';
 import { liveness } from './liveness.js';
 import { containerLive } from '../containers/containers.js';
@@ -38,6 +38,7 @@ export function judge(w: Omit<Worker, 'verdict'>, ev: FleetEvidence, o: JudgeOpt
     upS: upSeconds(w, o.nowS),
     restarts: w.container?.restart_count ?? 0,
   });
+  if (w.duplicate_of) return duplicate(w, m);
   const severity = severityOf(w, lv.state, lv.evidenced);
   return {
     state: lv.state,
@@ -48,6 +49,21 @@ export function judge(w: Omit<Worker, 'verdict'>, ev: FleetEvidence, o: JudgeOpt
     broker: m.broker,
     actionable: lv.state !== 'foreign' && lv.evidenced,
     unacked,
+  };
+}
+
+// Replies and heartbeats carry only the name: which of two processes sent them cannot be told, so
+// the second one's silence is no evidence, and only naming it (host:pid, container:) may hit it.
+function duplicate(w: Omit<Worker, 'verdict'>, m: MatchResult): Verdict {
+  return {
+    state: 'unresponsive',
+    severity: 'warning',
+    liveness_severity: 'warning',
+    reasons: [`another worker runs under the same name (${w.duplicate_of}): replies and heartbeats cannot be told apart, so this one's liveness is unknown`],
+    broker_match: m.match,
+    broker: m.broker,
+    actionable: false,
+    unacked: null,
   };
 }
 
