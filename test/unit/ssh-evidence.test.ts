@@ -8,6 +8,7 @@ import type { ProcessRecord } from '../../src/model/types.js';
 import { endpoint, readBlob, readSupervisordConfig, readUnits } from '../../src/sources/ssh/evidence.js';
 import { parseProbe } from '../../src/sources/ssh/parse.js';
 import { PROBE_COMMAND } from '../../src/sources/ssh/probe.js';
+import { SOCKETS_PER_PID } from '../../src/sources/ssh/probe-evidence.js';
 import { maskSecretUrl } from '../../src/util/redact.js';
 
 interface P {
@@ -166,6 +167,19 @@ describe('missing or hostile evidence', () => {
 
   it('with no awk on the host, connections are unknown', () => {
     expect(one({ cgroup: '0::/', env: {} }, { fds: null }).connections).toBeNull();
+  });
+
+  // An empty list reads "connected to no broker", which may plan a kill: only a whole list may say so.
+  it('a probe cut short, or a pid at the socket cap, has unknown connections, never an empty list', () => {
+    const procs: P[] = [{ pid: 1, ppid: 0, argv: ['/sbin/init'] }, { pid: 9, ppid: 1, argv: W('x'), cgroup: '0::/', env: {} }];
+    const sockets = (n: number) => ['n 9 net:[4026531840]', ...Array.from({ length: n }, (_, i) => `s 9 ${1000 + i}`)];
+    const whole = probe(procs, { fds: sockets(3), tcp: [] });
+    expect(parseProbe('t', whole).processes[0].connections).toEqual([]);
+    const cut = whole.slice(0, whole.indexOf('@@df'));
+    expect(parseProbe('t', cut)).toMatchObject({ ok: true, partial: true });
+    expect(parseProbe('t', cut).processes[0].connections).toBeNull();
+    expect(one({ cgroup: '0::/', env: {} }, { fds: sockets(SOCKETS_PER_PID - 1), tcp: [] }).connections).toEqual([]);
+    expect(one({ cgroup: '0::/', env: {} }, { fds: sockets(SOCKETS_PER_PID), tcp: [] }).connections).toBeNull();
   });
 
   it('without environment or cgroup, a pid-1 parent proves nothing: supervisor null', () => {

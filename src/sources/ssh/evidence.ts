@@ -5,6 +5,7 @@
 import type { Connection } from '../../model/types.js';
 import { isSupervisord, type UnitInfo } from '../../model/worker/supervisor.js';
 import type { RawEvidence } from './probe.js';
+import { SOCKETS_PER_PID, TCP_ROWS } from './probe-evidence.js';
 
 const STATES: Record<string, Connection['state']> = { '01': 'ESTABLISHED', '02': 'SYN_SENT' };
 const MAX_CONNECTIONS = 32;
@@ -22,7 +23,8 @@ export interface Evidence {
   autorestart(group: string | null, process: string | null, supervisordPid: number | null): string | null;
 }
 
-export function readEvidence(raw: RawEvidence): Evidence {
+/** `complete`: the probe ran to its end; a cut probe may have lost a process's broker socket. */
+export function readEvidence(raw: RawEvidence, complete = true): Evidence {
   const sockets = new Map<number, number[]>();
   const unreadable = new Set<number>();
   const netns = new Map<number, string>();
@@ -44,8 +46,10 @@ export function readEvidence(raw: RawEvidence): Evidence {
     of(pid) {
       const blob = raw.blobs.get(pid);
       const { env, cgroup } = blob === undefined ? { env: null, cgroup: null } : readBlob(blob);
-      // No namespace line: its /proc entries were closed to us (or it was gone).
-      const connections = unreadable.has(pid) || !netns.has(pid) ? null
+      // No namespace line: its /proc entries were closed to us (or it was gone). A list cut by the
+      // probe's deadline or caps is not a whole one: "no connection to the broker" needs a whole one.
+      const whole = complete && (sockets.get(pid)?.length ?? 0) < SOCKETS_PER_PID && raw.tcp.length < TCP_ROWS;
+      const connections = unreadable.has(pid) || !netns.has(pid) || !whole ? null
         : (sockets.get(pid) ?? []).flatMap((i) => byInode.get(i) ?? []).slice(0, MAX_CONNECTIONS);
       return { env, cgroup, connections, netns: netns.get(pid) ?? null };
     },

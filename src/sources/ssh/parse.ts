@@ -42,7 +42,7 @@ export function parseProbe(target: string, output: Uint8Array | string): HostRep
     if (!hostname) warnings.push('the host did not say its name; %h is left empty');
     if (probe.ps === 'missing') warnings.push('ps not found; Celery processes were read from /proc');
     else if (probe.ps !== 'ok') warnings.push(`ps failed (exit ${probe.ps}); Celery processes were read from /proc`);
-    const facts: Facts = { evidence: readEvidence(probe.evidence), rows: new Map(probe.rows.map((r) => [r.pid, r])), hostname: hostname ?? '' };
+    const facts: Facts = { evidence: readEvidence(probe.evidence, probe.complete), rows: new Map(probe.rows.map((r) => [r.pid, r])), hostname: hostname ?? '' };
     const processes = findWorkers(probe.rows, hostname ?? '', warnings).map((w) => record(target, hostname ?? target, w, facts));
     return {
       target, ok: true, error: null, partial: !probe.complete, hostname,

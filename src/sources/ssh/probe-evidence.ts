@@ -10,6 +10,9 @@
 // become newlines and newlines \001, so a value cannot start a line;
 // "@@unreadable" when we may not read it).
 export const EVIDENCE_LIMIT = 262144;
+/** Socket inodes listed per process, and TCP rows per namespace: a list that reaches its cap may be missing the broker's socket. */
+export const SOCKETS_PER_PID = 64;
+export const TCP_ROWS = 4096;
 const ENV_NAMES = 'CELERY_BROKER_URL|BROKER_URL|CELERY_BROKER|SUPERVISOR_PROCESS_NAME|SUPERVISOR_GROUP_NAME|SUPERVISOR_ENABLED|KUBERNETES_SERVICE_HOST|INVOCATION_ID';
 export const EVIDENCE = [
   'if [ -n "$P" ]; then echo "@@evidence $E"; for p in $P; do echo "@@pid $p"; cat "/proc/$p/cgroup" 2>/dev/null; echo "@@environ"; ' +
@@ -17,7 +20,7 @@ export const EVIDENCE = [
     `grep -E "^[0-9]+:(name=systemd)?:|^@@|^(${ENV_NAMES})=" | head -c ${EVIDENCE_LIMIT} | enc; fi`,
 ];
 // After the loop, one `ls -l` over every worker's fd dir and network
-// namespace gives its socket inodes (at most 32 each; "x PID" = fds
+// namespace gives its socket inodes (at most SOCKETS_PER_PID each; "x PID" = fds
 // unreadable) and one process per namespace ("q PID"), whose TCP tables keep
 // only ESTABLISHED (01) and SYN_SENT (02) rows of those inodes. Each
 // .service in the cgroups is asked about once; user units (under
@@ -26,7 +29,7 @@ export const EVIDENCE = [
 // which may hold secrets). The script never spells that program's name, so
 // it cannot find itself.
 const FDS_AWK = String.raw`/^\/proc\/[0-9]+\/fd:\$/{split(\$1,a,\"/\");p=a[3];next} ` +
-  String.raw`/-> socket:\[/{if(length(p)&&c[p]++<32){i=\$NF;gsub(/[^0-9]/,\"\",i);print \"s\",p,i};next} ` +
+  String.raw`/-> socket:\[/{if(length(p)&&c[p]++<${SOCKETS_PER_PID}){i=\$NF;gsub(/[^0-9]/,\"\",i);print \"s\",p,i};next} ` +
   String.raw`/\/ns\/net -> /{split(\$(NF-2),a,\"/\");if(\$NF in m){}else{m[\$NF]=1;print \"q\",a[3]};print \"n\",a[3],\$NF;next} ` +
   String.raw`/^ls:.*\/proc\/[0-9]+\/fd/{if(match(\$0,/\/proc\/[0-9]+\/fd/))print \"x\",substr(\$0,RSTART+6,RLENGTH-9)}`;
 const TCP_AWK = String.raw`\$1==\"s\"{w[\$3]=1;next} (\$4==\"01\"||\$4==\"02\")&&(\$10 in w){print \$2,\$3,\$4,\$10}`;
@@ -34,7 +37,7 @@ export const AFTER_LOOP = [
   'if [ -z "$P" ]; then :; elif command -v awk >/dev/null 2>&1; then ' +
     `R=$(ls -l $(for p in $P; do echo "/proc/$p/ns/net /proc/$p/fd"; done) 2>&1 | awk "${FDS_AWK}"); echo "@@fds"; echo "$R"; ` +
     `for q in $(echo "$R" | sed -n "s/^q //p"); do echo "@@tcp $q"; { echo "$R"; cat "/proc/$q/net/tcp" "/proc/$q/net/tcp6" 2>/dev/null; } | ` +
-    `awk "${TCP_AWK}" | head -n 4096; done; else echo "@@fds-missing"; fi`,
+    `awk "${TCP_AWK}" | head -n ${TCP_ROWS}; done; else echo "@@fds-missing"; fi`,
   // One cat for every cgroup file (with no $P, cat would read stdin).
   String.raw`if [ -n "$P" ] && command -v systemctl >/dev/null 2>&1; then for u in $(cat $(for p in $P; do echo "/proc/$p/cgroup"; done) 2>/dev/null | ` +
     String.raw`sed -n "/\/user@/d; s|.*/\([-A-Za-z0-9:_.@\]*\.service\)\(/.*\)\{0,1\}$|\1|p" | sort -u | head -n 64)`,
