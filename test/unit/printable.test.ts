@@ -4,6 +4,8 @@ import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { printable } from '../../src/model/remedy/commands.js';
 import type { Step } from '../../src/model/remedy/steps.js';
+import { FLAGS, goldenSources, NOW } from '../golden/fleet.js';
+import { runCli } from '../helpers/cli.js';
 
 // What the host's shell would run, as argv: the stand-in ssh drops its options and the target, joins
 // the rest as ssh does, and has a second sh split it, with a printer as the command.
@@ -40,5 +42,18 @@ describe('printable ssh lines', () => {
     const steps: Step[] = [{ kind: 'start', target: 'web-1', argv: ['celery', '-n', 'a b@h'], cwd: '/srv/my app' }];
     const [line] = printable(steps, o);
     expect(execFileSync('sh', ['-c', `ssh() { shift; printf '%s' "$*"; }; ${line}`], { encoding: 'utf8' })).toBe("cd '/srv/my app' && celery -n 'a b@h'");
+  });
+});
+
+describe('the printed fleetdoc kill line', () => {
+  it('keeps a worker name that reads as an option a name, and kill takes it as one', async () => {
+    const [line] = printable([{ kind: 'fleetdoc-kill', names: ['--incompatible'] }], o);
+    expect(line).toBe('fleetdoc kill --yes -- --incompatible');
+    expect(printable([{ kind: 'fleetdoc-kill', names: ['main@h'] }], o)).toEqual(['fleetdoc kill main@h --yes']);
+    // Without --yes, through the real CLI on the golden fleet: a name, not the selector.
+    const res = await runCli([...FLAGS, 'kill', '--json', '--', '--incompatible'], { tty: false, env: {}, sources: goldenSources, now: () => NOW });
+    const actions = (JSON.parse(res.stdout) as { actions: { worker: string | null; problem?: string | null }[] }).actions;
+    expect(actions).toHaveLength(1);
+    expect(JSON.stringify(actions[0])).toMatch(/no worker named --incompatible/);
   });
 });

@@ -73,7 +73,8 @@ function one(s: Step, o: RemedyOptions): Remedy | null {
     case 'compose-up':
       return at({ kind: 'docker', engine: s.engine }, shellJoin([...composeWords(s.engine, s.project, s.files, s.workingDir), 'up', '-d', '--force-recreate', s.service]), o);
     case 'fleetdoc-kill':
-      return at({ kind: 'here' }, shellJoin(['fleetdoc', 'kill', ...s.names, '--yes']), o);
+      // A name from the fleet that reads as an option (--incompatible) must stay a name.
+      return at({ kind: 'here' }, shellJoin(s.names.some((n) => n.startsWith('-')) ? ['fleetdoc', 'kill', '--yes', '--', ...s.names] : ['fleetdoc', 'kill', ...s.names, '--yes']), o);
     case 'broker-config':
       return at({ kind: 'broker' }, shellJoin(['redis-cli', 'CONFIG', 'SET', s.setting, s.value]), o);
     case 'advice':
