@@ -81,6 +81,14 @@ describe('kill, by supervisor', () => {
     expect(a.commands.slice(0, 2)).toEqual(['ssh h kill -TERM 90', "celery -b redis://b:6379/0 control shutdown -d main@h"]);
   });
 
+  // A script file is not read: the plan stops it first, and does not claim that it loops.
+  it('stops a parent script of unknown kind first, and says it may not loop', () => {
+    const a = plan({ ...script, name: '/opt/deploy/run-once.sh', restart: null });
+    expect(a.commands[0]).toBe('ssh h kill -TERM 90');
+    expect(a.detail).toBe('supervised by the parent script /opt/deploy/run-once.sh (pid 90), which may start it again (whether it loops is not known): stopped first');
+    expect(plan(script).detail).toMatch(/^supervised by the looping script \/srv\/loop\.sh \(pid 90\): stopped through it/);
+  });
+
   it('plans nothing for a Kubernetes pod, and says what to do instead', () => {
     expect(plan(pod)).toMatchObject({ result: 'skipped', detail: expect.stringMatching(/its owner would start it again/) });
   });

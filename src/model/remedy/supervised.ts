@@ -18,9 +18,11 @@ export function restarter(p: ProcessRecord): { s: Supervisor; stop: string[] | n
 export function supervisedNote(s: Supervisor): string {
   const how = s.kind === 'systemd' ? `systemd unit ${s.name} (Restart=${s.restart ?? 'unknown'})`
     : s.kind === 'supervisord' ? `supervisord program ${s.name} (autorestart=${s.restart ?? 'unknown'})`
-    : s.kind === 'script' ? `the looping script ${s.name} (pid ${s.parent_pid ?? '?'})`
+    : s.kind === 'script' ? `${s.restart === 'loop' ? 'the looping script' : 'the parent script'} ${s.name} (pid ${s.parent_pid ?? '?'})`
     : `Kubernetes pod ${s.name}`;
   if (s.kind === 'kubernetes') return `runs in ${how}: its owner would start it again; delete the pod or fix its spec instead`;
+  // A script file is not read: it may loop or not, and is stopped first in case it does.
+  if (s.kind === 'script' && s.restart !== 'loop') return `supervised by ${how}, which may start it again (whether it loops is not known): stopped first`;
   return `supervised by ${how}: stopped through it, since a plain kill would be undone`;
 }
 
