@@ -84,6 +84,15 @@ describe('explain', () => {
     expect(cause([reset], parseBrokerUrl('redis://h/0'))).toBe(reset);
   });
 
+  // The code decides, not words in a host name or a socket path.
+  it('reads a socket error by its code, whatever the host or path is called', () => {
+    const plain = parseBrokerUrl('redis://redis-noauth:6379/0');
+    expect(explain(coded('ENOTFOUND', 'getaddrinfo ENOTFOUND redis-noauth'), plain, 1000).message).toMatch(/: host name not found$/);
+    expect(explain(coded('ENOENT', 'connect ENOENT /run/redis/noauth.sock'), plain, 1000).message).toMatch(/: no such socket$/);
+    expect(explain(coded('ECONNREFUSED', 'connect ECONNREFUSED 10.0.0.9:6379 (wrongpass-proxy)'), plain, 1000).message).toMatch(/connection refused/);
+    expect(explain(new Error('WRONGPASS invalid username-password pair or user is disabled.'), plain, 1000).message).toMatch(/authentication failed/);
+  });
+
   it('tells an unknown master from sentinels that are down', () => {
     const s = parseBrokerUrl('sentinel://a:26379;sentinel://b:26379/0?master_name=mymaster');
     expect(explain(new Error('All sentinels are unreachable and retry is disabled.'), s, 1000).message)

@@ -8,19 +8,28 @@ export function cause(errors: Error[], t: BrokerTarget): Error | null {
   return (t.tls ? errors.find((e) => explainTls(e)) : undefined) ?? errors.at(-1) ?? null;
 }
 
+const SOCKET: Record<string, string> = {
+  ECONNREFUSED: 'connection refused (is redis-server running there?)',
+  ENOTFOUND: 'host name not found',
+  EAI_AGAIN: 'host name not found',
+  ENOENT: 'no such socket',
+  EACCES: 'permission denied',
+  EPERM: 'permission denied',
+};
+
 export function explain(err: Error, t: BrokerTarget, timeoutMs: number): BrokerError {
   const where = `broker ${t.display}`;
   const msg = String(err?.message ?? err);
   const tls = t.tls ? explainTls(err) : null;
   if (tls) return new BrokerError(`${where}: ${tls}`);
   if (t.transport === 'sentinel' && /All sentinels are unreachable/.test(msg)) return sentinelError(where, msg, t);
+  // A socket error first, by its code: its text holds a host name or a path, which can read "noauth".
+  const code = (err as NodeJS.ErrnoException)?.code ?? /\b(E[A-Z_]{3,})\b/.exec(msg)?.[1];
+  const socket = code ? SOCKET[code] : undefined;
+  if (socket) return new BrokerError(`${where}: ${socket}`);
   if (/WRONGPASS|NOAUTH|invalid password|invalid username-password/i.test(msg)) {
     return new BrokerError(`${where}: authentication failed (check the password in the URL or CELERY_BROKER_URL)`);
   }
-  if (/ECONNREFUSED/.test(msg)) return new BrokerError(`${where}: connection refused (is redis-server running there?)`);
-  if (/ENOTFOUND|EAI_AGAIN/.test(msg)) return new BrokerError(`${where}: host name not found`);
-  if (/ENOENT/.test(msg)) return new BrokerError(`${where}: no such socket`);
-  if (/EACCES|EPERM/.test(msg)) return new BrokerError(`${where}: permission denied`);
   if (/ETIMEDOUT|timed? ?out|Command timed out/i.test(msg)) {
     // A plain port waits for the end of a line that a TLS hello never sends.
     const hint = t.tls ? 'slow, or not speaking TLS? use redis:// for a plain port' : 'slow or not a Redis server?';
