@@ -27,6 +27,9 @@ describe('classifyLog: one cause per log tail, newest line first', () => {
     ['nothing known', ['worker starting', 'bye'], null, null],
     ['empty', [], null, null],
     ['celery consumer', ['[2026-01-01 00:00:00,000: ERROR/MainProcess] consumer: Cannot connect to redis://redis:6379/0: Error 111 connecting to redis:6379. Connection refused..'], 'dependency', 'consumer: Cannot connect'],
+    // A host name that holds "noauth" is not a rejected password.
+    ['a host named like an auth error', ['consumer: Cannot connect to redis://redis-noauth:6379//: Error 111 connecting to redis-noauth:6379. Connection refused.'], 'dependency', 'consumer: Cannot connect'],
+    ['the real NOAUTH', ['redis.exceptions.AuthenticationError: NOAUTH Authentication required.'], 'config', null],
     ['redis-py DNS', ['redis.exceptions.ConnectionError: Error -2 connecting to cache:6379. Name or service not known.'], 'dependency', 'Error -2 connecting to cache:6379'],
     ['psycopg2 DNS', ['psycopg2.OperationalError: could not translate host name "db" to address: Name or service not known'], 'dependency', 'could not translate host name "db"'],
     ['bare refused', ['ConnectionRefusedError: [Errno 111] Connection refused'], 'dependency', '[Errno 111] Connection refused'],

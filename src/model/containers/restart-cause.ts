@@ -31,7 +31,9 @@ export interface CauseMatch {
 const MAX_EVIDENCE = 300;
 const GPU = /CUDA out of memory|no CUDA-capable device|CUDA driver version is insufficient|NVIDIA-SMI has failed|Failed to initialize NVML|NVML: Driver\/library version mismatch|nvidia-container-cli|libcuda\.so\S*: cannot open|CUDA error: /i;
 const DISK = /No space left on device|\[Errno 28\]|\bENOSPC\b/;
-const AUTH = /\bNOAUTH\b|\bWRONGPASS\b|authentication failed|ACCESS_REFUSED|invalid username-password pair|AuthenticationError/i;
+// The error codes in capitals only: a host such as redis-noauth holds the word in lower case.
+const AUTH = /\b(?:NOAUTH|WRONGPASS|ACCESS_REFUSED)\b|AuthenticationError/;
+const AUTH_TEXT = /authentication failed|invalid username-password pair/i;
 const SECRET = /((?:\/[\w.@+-]+)*\/secrets\/[\w.@+-]+(?:\/[\w.@+-]+)*)/;
 const MISSING_FILE = /No such file or directory|FileNotFoundError|\bENOENT\b|does not exist|not found/i;
 const KEY_ERROR = /^\s*KeyError: ['"]([A-Za-z_][A-Za-z0-9_]*)['"]\s*$/;
@@ -96,7 +98,7 @@ function matchLine(lines: string[], i: number): CauseMatch | null {
   if (line.trim() === '') return null;
   if (GPU.test(line)) return { cause: 'gpu', evidence: null };
   if (DISK.test(line)) return { cause: 'disk', evidence: null };
-  if (AUTH.test(line)) return { cause: 'config', evidence: null, missing: null };
+  if (AUTH.test(line) || AUTH_TEXT.test(line)) return { cause: 'config', evidence: null, missing: null };
   const secret = MISSING_FILE.test(line) ? line.match(SECRET) : null;
   if (secret) return { cause: 'config', evidence: null, missing: { kind: 'file', name: secret[1] } };
   const env = ENV_SAYS.map((re) => line.match(re)).find((m) => m);
