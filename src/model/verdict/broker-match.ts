@@ -45,11 +45,16 @@ function byConnections(p: ProcessRecord, ours: OurBroker, clients: ClientConn[] 
     if (!seen.length) {
       return { match: 'unknown', broker: null, evidence: `connected to ${toUs[0].remote}, but this broker ${clients ? 'does not list that client (another network namespace?)' : 'cannot list its clients'}` };
     }
-    const db = seen.find((cl) => cl.db !== null)?.db ?? named?.db ?? null;
+    const db = brokerDb(seen, named?.db ?? null);
+    if (db === 'several') {
+      const dbs = [...new Set(seen.map((cl) => cl.db))].sort((a, b) => (a ?? 0) - (b ?? 0)).join(' and ');
+      return { match: 'unknown', broker: null, evidence: `connected to dbs ${dbs} of this Redis (${here}): a broker and a result backend, and which one is its broker cannot be told` };
+    }
     if (ours.kind === 'redis' && db !== null && db !== ours.db) {
       return { match: 'other', broker: `${here}/${db}`, evidence: `connected to db ${db} of this Redis (${here})` };
     }
-    return { match: 'same', broker: ours.display, evidence: `connected to this broker from ${toUs[0].local}${db !== null ? ` (db ${db})` : ''}` };
+    const from = seen.find((cl) => cl.db === db && cl.subscriptions > 0)?.addr ?? toUs[0].local;
+    return { match: 'same', broker: ours.display, evidence: `connected to this broker from ${from}${db !== null ? ` (db ${db})` : ''}` };
   }
   const target = named && named.port !== null ? `${named.host}:${named.port}` : null;
   const pointedHere = named !== null && sameBroker(named, ours) === true;
@@ -77,6 +82,18 @@ function byConnections(p: ProcessRecord, ours: OurBroker, clients: ClientConn[] 
   const ourPort = established.some((x) => splitHostPort(x.remote)?.port === ours.port);
   if (ourPort) return { match: 'unknown', broker: null, evidence: `connected to ${list}: this broker at another address, or another server` };
   return { match: 'other', broker: established[0].remote, evidence: `connected to ${list}, not to this broker` };
+}
+
+/**
+ * The db of its broker connection. A worker may also hold a result backend on another db of the same
+ * Redis: then its mailbox's listening connection says which is the broker, else the db its URL names.
+ */
+function brokerDb(seen: ClientConn[], namedDb: number | null): number | null | 'several' {
+  const dbs = new Set(seen.map((cl) => cl.db).filter((d): d is number => d !== null));
+  if (dbs.size <= 1) return [...dbs][0] ?? namedDb;
+  const listening = new Set(seen.filter((cl) => cl.subscriptions > 0 && cl.db !== null).map((cl) => cl.db));
+  if (listening.size === 1) return [...listening][0];
+  return namedDb !== null && dbs.has(namedDb) ? namedDb : 'several';
 }
 
 function byUrl(named: BrokerAddress | null, url: string | null, ours: OurBroker): MatchResult | null {
