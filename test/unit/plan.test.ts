@@ -67,6 +67,21 @@ describe('a second process under the same name', () => {
   });
 });
 
+describe('a roster entry and a silent listener', () => {
+  // One listener heard the broadcast and nobody answered. Z, alive but still connecting, is not that
+  // listener: the one that heard is Y's, so Y's entry is no ghost to clean up.
+  it('counts only a worker seen on this broker as the silent listener', () => {
+    const ws = fleetOf({
+      workers: [bw('y-v0.12.0@hostB', { responsive: false, pid: null, queues: null }), bw('z-v0.12.0@hostA', { responsive: false, pid: null, queues: null })],
+      processes: [proc('z-v0.12.0@hostA', { connections: [{ local: '127.0.0.9:4000', remote: '127.0.0.1:6379', state: 'SYN_SENT' }] })],
+      reached: 1, sshHosts: ['hostA'],
+    });
+    const y = ws.find((w) => w.name === 'y-v0.12.0@hostB')!;
+    expect(y.verdict.state).not.toBe('gone');
+    expect(planKill(selectTargets(ws, [], ['stale']), opts).flatMap((a) => a.steps.map((s) => s.kind))).not.toContain('remove-binding');
+  });
+});
+
 describe('planKill', () => {
   it('a responsive worker: broker shutdown first, then TERM and KILL of the main process and its children', () => {
     const [a] = planKill(selectTargets(fleet, ['celery@hostA'], []), opts);

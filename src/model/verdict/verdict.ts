@@ -89,8 +89,11 @@ export function silentListeners(ev: FleetEvidence, merged: Omit<Worker, 'verdict
   if (!r) return () => ({ silent: null, addrs: [] });
   const answered = r.workers.filter((w) => w.responsive).length;
   // A silent worker of ours whose process or container still runs (stopped, hung) keeps its one
-  // subscription: it accounts for a silent listener, which then is not a roster ghost's.
-  const accounted = merged.filter((w) => !w.responsive && w.in_roster && stillListening(w)).length;
+  // subscription: it accounts for a silent listener, which then is not a roster ghost's. Only one
+  // seen on this broker counts: one elsewhere, or not known to be here, listens elsewhere or not at
+  // all, and counting it would make a live listener look like a ghost.
+  const accounted = merged.filter((w) => !w.responsive && w.in_roster && stillListening(w)
+    && matchBroker(w.process, w.container, ev.broker, ev.clients).match === 'same').length;
   const silent = r.reached === null ? null : Math.max(0, r.reached - answered - accounted);
   const subscribed = (ev.clients ?? [])
     .filter((c) => c.subscriptions > 0 && (c.db === null || c.db === ev.broker.db) && !(c.name ?? '').startsWith('fleetdoc'))
