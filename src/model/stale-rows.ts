@@ -3,7 +3,7 @@ import { remedies, type RemedyOptions } from './remedy/commands.js';
 import { stopSteps } from './remedy/plan.js';
 import type { RegistryEntry } from './registry.js';
 import type { LivenessState } from './verdict/liveness.js';
-import type { HeartbeatFact, TaskOutcomes } from './verdict/evidence.js';
+import { heartbeatAgeS, type HeartbeatFact, type TaskOutcomes } from './verdict/evidence.js';
 import { taskStats } from './diagnose/task-outcomes.js';
 import type { Severity, Worker } from './types.js';
 
@@ -44,7 +44,7 @@ export function staleRows(workers: Worker[], o: StaleRowOptions): StaleRow[] {
       state: v.state,
       reasons: v.reasons,
       severity: v.liveness_severity,
-      last_heartbeat_age_s: hb ? Math.round(Math.max(0, o.nowS - hb.last_heartbeat_at) * 10) / 10 : null,
+      last_heartbeat_age_s: hb ? Math.round(heartbeatAgeS(hb, o.nowS) * 10) / 10 : null,
       unacked: v.unacked?.count ?? 0,
       oldest_unacked_age_s: v.unacked?.oldest_age_s ?? null,
       active: hb?.active ?? null,

@@ -1,5 +1,5 @@
 // Pure: what `watch` shows at one refresh, and what changed since the one before.
-import type { HeartbeatFact, TaskOutcomes } from './verdict/evidence.js';
+import { heartbeatAgeS, type HeartbeatFact, type TaskOutcomes } from './verdict/evidence.js';
 import type { QueueRow } from './queues.js';
 import { exitCodeFor, worst } from './severity.js';
 import { taskStats } from './diagnose/task-outcomes.js';
@@ -67,7 +67,7 @@ export function watchSnapshot(i: SnapshotIn): WatchSnapshot {
     return {
       name: w.name, state: w.verdict.state, status: w.status, version: w.version, responsive: w.responsive, severity: w.verdict.severity,
       queues: w.queues, reasons: w.verdict.reasons,
-      last_heartbeat_age_s: hb ? Math.round(Math.max(0, i.at - hb.last_heartbeat_at) * 10) / 10 : null,
+      last_heartbeat_age_s: hb ? Math.round(heartbeatAgeS(hb, i.at) * 10) / 10 : null,
       ...taskStats(i.tasks, w.name),
     };
   }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));

@@ -1,7 +1,7 @@
 // The Prometheus text exposition of one gather: metric families as data (prom-client serves the
 // same families for --listen), and their text for stdout and node_exporter's textfile collector.
 import type { Diagnosis } from '../model/diagnose/diagnose.js';
-import type { HeartbeatFact, TaskOutcomes } from '../model/verdict/evidence.js';
+import { heartbeatAgeS, type HeartbeatFact, type TaskOutcomes } from '../model/verdict/evidence.js';
 import type { QueueRow } from '../model/queues.js';
 import type { ContainerRecord, Worker } from '../model/types.js';
 
@@ -50,7 +50,7 @@ export function metricFamilies(i: MetricsInput): Family[] {
     fam('fleetdoc_worker_compatible', 'Whether the worker runs a release compatible with the server (1) or not (0).', ['worker'],
       workers.map((w) => s({ worker: w.name }, w.compatible ? 1 : 0))),
     fam('fleetdoc_worker_heartbeat_age_seconds', 'Seconds since the worker\'s last heartbeat event (only workers heard while listening).', ['worker'],
-      withHb.map((w) => s({ worker: w.name }, round(Math.max(0, i.nowS - i.heartbeats.get(w.name)!.last_heartbeat_at))))),
+      withHb.map((w) => s({ worker: w.name }, round(heartbeatAgeS(i.heartbeats.get(w.name)!, i.nowS))))),
     fam('fleetdoc_worker_tasks', 'Task outcomes heard from the worker while listening (task events: workers started with -E).', ['worker', 'outcome'],
       withTasks.flatMap((w) => OUTCOMES.map((o) => s({ worker: w.name, outcome: o }, i.tasks.get(w.name)![o])))),
     fam('fleetdoc_queue_messages', 'Messages waiting in the queue (priority sub-queues included).', ['queue'], i.queues.map((q) => s({ queue: q.name }, q.messages))),

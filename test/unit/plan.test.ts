@@ -82,6 +82,27 @@ describe('a roster entry and a silent listener', () => {
   });
 });
 
+describe('heartbeats as evidence', () => {
+  const silentOld = () => bw('old-v0.12.0@hostA', { responsive: false, pid: null, queues: null });
+  const alive = proc('old-v0.12.0@hostA', { pid: 29, connections: [{ local: '127.0.0.9:4000', remote: '127.0.0.1:6379', state: 'ESTABLISHED' }] });
+  const clients = [{ addr: '127.0.0.9:4000', laddr: '127.0.0.1:6379', db: 0, vhost: null, subscriptions: 1, idle_s: 0, name: null }];
+  const judged = (hb: Record<string, unknown>) => fleetOf({
+    workers: [silentOld()], processes: [alive], clients, sshHosts: ['hostA'], listenedS: 2.5,
+    heartbeats: new Map([['old-v0.12.0@hostA', { last_heartbeat_at: NOW_S - 8, freq: 2, active: null, processed: null, loadavg: null, ...hb }]]),
+  })[0].verdict;
+
+  it('reads a beat that arrived just now as fresh, though the worker\'s clock is 8 s behind', () => {
+    const v = judged({ received_at: NOW_S - 0.5 });
+    expect(v.state).toBe('unresponsive');
+    expect(v.reasons.join(' ')).toMatch(/still sends heartbeats \(last 0\.5 s ago\)/);
+  });
+
+  it('never takes a goodbye (worker-offline) for a beat', () => {
+    const v = judged({ received_at: NOW_S - 0.5, last_heartbeat_at: NOW_S - 0.5, offline: true });
+    expect(v.reasons.join(' ')).not.toMatch(/still sends heartbeats/);
+  });
+});
+
 describe('planKill', () => {
   it('a responsive worker: broker shutdown first, then TERM and KILL of the main process and its children', () => {
     const [a] = planKill(selectTargets(fleet, ['celery@hostA'], []), opts);

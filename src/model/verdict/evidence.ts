@@ -32,6 +32,10 @@ export interface ClientConn {
 export interface HeartbeatFact {
   /** Unix seconds, from the latest event's own timestamp. */
   last_heartbeat_at: number;
+  /** Unix seconds on our clock when that event arrived: the worker's clock may be off. */
+  received_at?: number;
+  /** That event was worker-offline: a goodbye, not a beat. */
+  offline?: boolean;
   freq: number | null;
   active: number | null;
   processed: number | null;
@@ -76,4 +80,9 @@ export interface FleetEvidence {
   tasks: Map<string, TaskOutcomes>;
   /** Unacked tasks held by no responsive worker, per queue. */
   orphans: Map<string, { count: number; oldestAt: number | null }>;
+}
+
+/** Seconds since the last beat, on our own clock when known (a worker's clock may be seconds off). */
+export function heartbeatAgeS(hb: HeartbeatFact, nowS: number): number {
+  return Math.max(0, nowS - (hb.received_at ?? hb.last_heartbeat_at));
 }

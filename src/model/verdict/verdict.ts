@@ -2,7 +2,7 @@
 // planned on it), computed once from all the evidence and read by every command.
 import { isExited } from '../worker/process-state.js';
 import { matchBroker, type MatchResult } from './broker-match.js';
-import type { FleetEvidence } from './evidence.js';
+import { heartbeatAgeS, type FleetEvidence } from './evidence.js';
 import { liveness } from './liveness.js';
 import { containerLive } from '../containers/containers.js';
 import type { LivenessState, Severity, Verdict, Worker } from '../types.js';
@@ -29,7 +29,8 @@ export function judge(w: Omit<Worker, 'verdict'>, ev: FleetEvidence, o: JudgeOpt
     container: w.container,
     containerLookedUp: ev.sources.engines.some((e) => e.ok),
     hostUnreachable: unread(ev),
-    heartbeat: hb ? { age_s: Math.max(0, o.nowS - hb.last_heartbeat_at), freq: hb.freq } : null,
+    // A goodbye (worker-offline) is no sign of life.
+    heartbeat: hb && !hb.offline ? { age_s: heartbeatAgeS(hb, o.nowS), freq: hb.freq } : null,
     listenedS: ev.listenedS,
     match: m,
     listeners: silentRoster(w.name),
