@@ -8,7 +8,8 @@ export function shellQuote(word: string): string {
   const s = String(word);
   if (s === '') return "''";
   if (SAFE_WORD.test(s)) return s;
-  return `'${s.replace(/'/g, `'\\''`)}'`;
+  // A backslash goes outside the quotes as "\\": fish reads \' and \\ inside single quotes as escapes.
+  return `'${s.replace(/['\\]/g, (ch) => (ch === "'" ? `'\\''` : `'"\\\\"'`))}'`;
 }
 
 export function shellJoin(words: string[]): string {

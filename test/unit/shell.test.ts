@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { shellJoin, shellQuote, splitShellWords, tokenizeShell } from '../../src/util/shell.js';
 
@@ -80,5 +81,15 @@ describe('tokenizeShell in script mode', () => {
     ["echo 'a && b'", ['echo', 'a && b']],
   ])('%j → %j', (input, tokens) => {
     expect(ops(input)).toEqual(tokens);
+  });
+});
+
+// A printed command is pasted into whatever shell the user runs; fish reads \' and \\ inside
+// single quotes as escapes, where POSIX shells do not (testenv installs zsh and fish).
+describe('a quoted word in real shells', () => {
+  it.each(['sh', 'bash', 'zsh', 'fish'])('%s reads it back whole', (sh) => {
+    const words = ["it's", 'a\\b', "a\\'; echo INJECTED; #", 'end\\', '\\\\', "'\\'", '$(echo X) `echo X`'];
+    const out = execFileSync(sh, ['-c', `printf '%s\\0' ${shellJoin(words)}`], { encoding: 'utf8' });
+    expect(out.split('\0').slice(0, -1)).toEqual(words);
   });
 });
