@@ -12,9 +12,18 @@ export interface BrokerAddress {
 
 const PORTS: Record<BrokerAddress['kind'], number | null> = { redis: 6379, amqp: 5672, sentinel: 26379, other: null };
 
+/** The first address of a URL or failover list (`url1;url2`). */
 export function brokerAddress(text: string | null | undefined): BrokerAddress | null {
-  if (!text) return null;
-  const first = text.split(';')[0].trim();
+  return brokerAddresses(text)[0] ?? null;
+}
+
+/** Every address of a failover list, in order; the ones that cannot be read are left out. */
+export function brokerAddresses(text: string | null | undefined): BrokerAddress[] {
+  return (text ?? '').split(';').map((u) => oneAddress(u.trim())).filter((a): a is BrokerAddress => a !== null);
+}
+
+function oneAddress(first: string): BrokerAddress | null {
+  if (!first) return null;
   let url: URL;
   try {
     url = new URL(first);

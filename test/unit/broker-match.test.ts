@@ -34,6 +34,13 @@ describe('matchBroker', () => {
       [{ ...client('127.0.0.5:4000', 0), subscriptions: 0 }, { ...client('127.0.0.5:4001', 1), subscriptions: 0 }], 'other', /db 1/],
     ['two dbs here, nothing tells which is its broker', { connections: [conn('127.0.0.5:4000', '127.0.0.1:6379'), conn('127.0.0.5:4001', '127.0.0.1:6379')] },
       [{ ...client('127.0.0.5:4000', 0), subscriptions: 0 }, { ...client('127.0.0.5:4001', 1), subscriptions: 0 }], 'unknown', /dbs 0 and 1 of this Redis/],
+    // A failover list: connected to its second broker, which may or may not be this one's twin.
+    ['connected to the second URL of its failover list', { broker_url: 'redis://10.0.0.1:6379/0;redis://10.0.0.2:6379/0', broker_from: 'env', connections: [conn('10.0.0.5:4000', '10.0.0.2:6379')] },
+      null, 'unknown', /connected to 10\.0\.0\.2:6379, the broker its env names/],
+    // Through Sentinel it talks to a master no URL names: a connection elsewhere is no "none".
+    ['a Sentinel URL, connected to some master', { broker_url: 'sentinel://10.0.0.7:26379/0', broker_from: 'env', connections: [conn('10.0.0.5:4000', '10.0.0.3:6379')] },
+      null, 'unknown', /through Sentinel/],
+    ['a Sentinel URL, no connection at all', { broker_url: 'sentinel://10.0.0.7:26379/0', broker_from: 'env', connections: [] }, null, 'none', /no connection to it is open/],
     ['sockets unreadable, env names another db here', { broker_url: 'redis://127.0.0.1:6379/1', broker_from: 'env', connections: null }, null, 'other', /another broker: redis:\/\/127\.0\.0\.1:6379\/1/],
     ['sockets unreadable, env names another host', { broker_url: 'redis://broker:6379/0', broker_from: 'env', connections: null }, null, 'unknown', /cannot be told/],
     ['nothing readable', { connections: null }, null, 'unknown', null],

@@ -69,6 +69,9 @@ describe('liveness', () => {
     ['a live process nothing ties to this broker', { inRoster: false, process: proc('S') }, false],
     ['an unreachable host', { processLookedUp: false, hostUnreachable: 'ssh h: refused' }, false],
     ['a worker still starting', { process: proc('S'), upS: 5 }, false],
+    // Its roster entry may predate a failover: a connection that may be another broker's outweighs it.
+    ['in the roster, connected where this broker may not be', { process: proc('S'), match: { match: 'unknown', broker: 'redis://a;redis://b', evidence: 'connected to 10.0.0.2:6379, the broker its env names; whether that is this broker under another name cannot be told' } }, false],
+    ['in the roster, nothing readable about its connections', { process: proc('S') }, true],
   ])('only positive evidence backs a verdict: %s', (_label, over, evidenced) => {
     expect(s(over).evidenced).toBe(evidenced);
   });

@@ -1,6 +1,6 @@
 // Pure: is a silent worker on this broker, on another one, or on none? Only positive evidence counts:
 // its TCP connections matched against the broker's client list, the broker URL its env or argv names.
-import { brokerAddress, normalHost, splitHostPort, type BrokerAddress } from '../../util/broker-address.js';
+import { brokerAddress, brokerAddresses, normalHost, splitHostPort, type BrokerAddress } from '../../util/broker-address.js';
 import type { ClientConn, OurBroker } from './evidence.js';
 import type { ContainerRecord, ProcessRecord } from '../types.js';
 
@@ -56,19 +56,26 @@ function byConnections(p: ProcessRecord, ours: OurBroker, clients: ClientConn[] 
     const from = seen.find((cl) => cl.db === db && cl.subscriptions > 0)?.addr ?? toUs[0].local;
     return { match: 'same', broker: ours.display, evidence: `connected to this broker from ${from}${db !== null ? ` (db ${db})` : ''}` };
   }
-  const target = named && named.port !== null ? `${named.host}:${named.port}` : null;
-  const pointedHere = named !== null && sameBroker(named, ours) === true;
-  // A host name in the URL may resolve to the address the socket shows: then the port must do.
-  const toTarget = named && target ? established.find((x) => {
+  // Any URL of a failover list may be the one it is on; a host name may resolve to the address the
+  // socket shows, and then the port must match.
+  const listed = brokerAddresses(url);
+  const hit = (a: BrokerAddress) => established.find((x) => {
     const r = splitHostPort(x.remote);
-    return r !== null && r.port === named.port && (r.host === named.host || !isIpLiteral(named.host));
-  }) : undefined;
-  if (toTarget && !pointedHere) {
-    const evidence = `connected to ${target}, the broker its ${p.broker_from ?? 'settings'} names${named?.db !== null && named?.db !== undefined ? ` (db ${named.db})` : ''}`;
+    return a.port !== null && r !== null && r.port === a.port && (r.host === a.host || !isIpLiteral(a.host));
+  });
+  const on = listed.find((a) => hit(a) !== undefined);
+  if (on && sameBroker(on, ours) !== true) {
+    const evidence = `connected to ${on.host}:${on.port}, the broker its ${p.broker_from ?? 'settings'} names${on.db !== null ? ` (db ${on.db})` : ''}`;
     // Another name may still be this broker: only a surely different one is foreign.
-    return sameBroker(named!, ours) === false ? { match: 'other', broker: url, evidence } : { match: 'unknown', broker: url, evidence: `${evidence}; whether that is this broker under another name cannot be told` };
+    return sameBroker(on, ours) === false ? { match: 'other', broker: url, evidence } : { match: 'unknown', broker: url, evidence: `${evidence}; whether that is this broker under another name cannot be told` };
   }
+  const toTarget = on !== undefined;
   const trying = p.connections.find((x) => stateOf(x.state) === 'syn-sent');
+  // Through Sentinel it talks to whichever master the sentinels name, an address no URL holds.
+  if (named?.kind === 'sentinel' && !toTarget && established.length) {
+    const list = established.map((x) => x.remote).join(', ');
+    return { match: 'unknown', broker: url, evidence: `its broker is found through Sentinel (${url}); connected to ${list}: whether one of them is this broker cannot be told` };
+  }
   if (named && !toTarget) {
     const how = trying ? `still trying to connect to ${trying.remote}` : 'no connection to it is open';
     return { match: 'none', broker: url, evidence: `its broker is ${url}, but ${how}` };

@@ -117,9 +117,13 @@ function silent(input: LivenessInput, hb: HeartbeatNote, reasons: string[]): Omi
     return { state: 'unresponsive', evidenced: false };
   }
   if (alive) {
-    const ours = m.match === 'same' || input.inRoster;
+    // Its roster entry says it was here once; a connection that may be another broker's (after a
+    // failover, through Sentinel) says more about now.
+    const ours = m.match === 'same' || (input.inRoster && !(m.match === 'unknown' && m.evidence));
     if (!ours) {
-      reasons.push(alive, 'not on this broker, cause unknown: not in its roster, and nothing shows which broker it talks to');
+      reasons.push(alive, input.inRoster
+        ? `${m.evidence}: its entry in this broker's roster may be older than that, cause unknown`
+        : 'not on this broker, cause unknown: not in its roster, and nothing shows which broker it talks to');
       return { state: 'unresponsive', evidenced: false };
     }
     reasons.push(alive);
