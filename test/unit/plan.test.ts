@@ -5,7 +5,7 @@ import { planKill } from '../../src/model/remedy/plan.js';
 import { globToRegExp, selectTargets } from '../../src/model/remedy/targets.js';
 import type { BrokerWorker, ProcessRecord } from '../../src/model/types.js';
 import { splitShellWords } from '../../src/util/shell.js';
-import { fleetOf, NOW_S } from '../helpers/model.js';
+import { ctr, fleetOf, NOW_S } from '../helpers/model.js';
 
 const bw = (name: string, over: Partial<BrokerWorker> = {}): BrokerWorker => ({
   name, responsive: true, pid: 100, concurrency: 1, uptime_s: 1, queues: ['celery'], children: [101], broker: null, in_roster: true, ...over,
@@ -100,6 +100,19 @@ describe('heartbeats as evidence', () => {
   it('never takes a goodbye (worker-offline) for a beat', () => {
     const v = judged({ received_at: NOW_S - 0.5, last_heartbeat_at: NOW_S - 0.5, offline: true });
     expect(v.reasons.join(' ')).not.toMatch(/still sends heartbeats/);
+  });
+});
+
+describe('container: targets', () => {
+  const ws = fleetOf({
+    workers: [bw('a-v0.12.0@c1', { responsive: false, pid: null }), bw('b-v0.12.0@c2', { responsive: false, pid: null })],
+    containers: [ctr('a-v0.12.0@c1', { id: 'ab12'.padEnd(64, '0'), name: 'w1' }), ctr('b-v0.12.0@c2', { id: 'ab34'.padEnd(64, '0'), name: 'w2' })],
+  });
+  it('takes a name or an id prefix that names one container, and refuses an empty or ambiguous one', () => {
+    expect(selectTargets(ws, ['container:w2'], [])[0].worker?.name).toBe('b-v0.12.0@c2');
+    expect(selectTargets(ws, ['container:ab3'], [])[0].worker?.name).toBe('b-v0.12.0@c2');
+    expect(selectTargets(ws, ['container:ab'], [])[0]).toMatchObject({ worker: null, problem: 'container id prefix ab matches 2 containers: give more of it' });
+    expect(selectTargets(ws, ['container:'], [])[0]).toMatchObject({ worker: null, problem: 'container: needs a name or an id' });
   });
 });
 

@@ -28,9 +28,14 @@ export function selectTargets(workers: Worker[], targets: string[], selectors: S
       continue;
     }
     if (t.startsWith('container:')) {
+      // As docker does: a whole name, else an id prefix that names one container only.
       const ref = t.slice('container:'.length);
-      const w = workers.find((x) => x.container && (x.container.name === ref || x.container.id.startsWith(ref)));
-      push({ target: t, worker: w ?? null, how: 'container', problem: w ? null : `no worker container ${ref}` });
+      const named = workers.filter((x) => x.container?.name === ref);
+      const byId = ref ? workers.filter((x) => x.container?.id.startsWith(ref)) : [];
+      const ids = new Set(byId.map((x) => x.container!.id));
+      const w = named[0] ?? (ids.size === 1 ? byId[0] : undefined);
+      const problem = w ? null : !ref ? 'container: needs a name or an id' : ids.size > 1 ? `container id prefix ${ref} matches ${ids.size} containers: give more of it` : `no worker container ${ref}`;
+      push({ target: t, worker: w ?? null, how: 'container', problem });
       continue;
     }
     const hostPid = /^(.+):(\d+)$/.exec(t);
