@@ -2,6 +2,7 @@
 // end, the rest of the screen cleared), with marks for what changed; or one NDJSON line per refresh.
 import type { Changes, WatchQueue, WatchSnapshot, WatchWorker } from '../model/watch.js';
 import { duration } from './style.js';
+import { oneLine } from '../util/text.js';
 
 export type WatchView = 'workers' | 'queues' | 'stale';
 export const VIEWS: WatchView[] = ['workers', 'queues', 'stale'];
@@ -15,8 +16,9 @@ export interface FrameOptions {
   notes: string[];
 }
 
-// Fleet text may carry escapes, C1 controls or bidi overrides that would move the cursor or reorder the line.
-const clean = (s: string) => s.replace(/[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]/g, '?');
+// Fleet text may carry escapes, C1 controls, bidi overrides or invisible characters that would move
+// the cursor, reorder the line or make two names look alike: escaped as everywhere else.
+const clean = (s: string) => oneLine(s).replace(/\t/g, ' ');
 
 export function watchFrame(s: WatchSnapshot, ch: Changes, o: FrameOptions): string[] {
   const time = new Date(s.at * 1000).toISOString().slice(11, 19);

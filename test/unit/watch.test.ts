@@ -48,6 +48,10 @@ describe('watchFrame', () => {
     for (const l of lines) expect([...l].length).toBeLessThanOrEqual(59);
     const evil = watchFrame(snap([w('\x1b[2Jevil\u202e\x9b')]), diffSnapshots(null, snap([])), opts).join('\n');
     expect(evil).not.toMatch(/[\x1b\u202e\x9b]/);
+    // Invisible ones too (zero-width, LRM, word joiner, BOM, Arabic letter mark): escaped, so two names stay two.
+    const hidden = watchFrame(snap([w('main\u200b\u200e\u2060\ufeff\u061c@h')]), diffSnapshots(null, snap([])), opts).join('\n');
+    expect(hidden).not.toMatch(/[\u200b\u200e\u2060\ufeff\u061c]/);
+    expect(hidden).toContain('main\\u200B');
   });
 
   it('the stale view shows only the workers that are not healthy, with why', () => {

@@ -12,6 +12,7 @@ import type { Context } from '../context.js';
 import { queuePolicy } from '../settings/options.js';
 import type { Settings } from '../settings/settings.js';
 import { openTerminal } from '../terminal.js';
+import { jsonSafe, oneLine } from '../../util/text.js';
 
 export interface WatchOptions {
   interval?: string;
@@ -35,7 +36,7 @@ export async function runWatch(ctx: Context, settings: Settings, opts: WatchOpti
   // On screen the messages go into the frame; piped, each distinct one goes to stderr once.
   const say = (m: string) => {
     if (!ndjson) return void notes.push(m);
-    if (!said.has(m)) ctx.stderr.write(`fleetdoc: ${m.replace(/[\x00-\x1f\x7f]/g, '?')}\n`);
+    if (!said.has(m)) ctx.stderr.write(`fleetdoc: ${oneLine(m)}\n`);
     said.add(m);
   };
   // A closed pipe (`watch | head`) ends the watch like q does.
@@ -60,7 +61,7 @@ export async function runWatch(ctx: Context, settings: Settings, opts: WatchOpti
           });
           const changes = diffSnapshots(prev, snap);
           prev = snap;
-          if (ndjson) ctx.stdout.write(JSON.stringify(watchJson(snap, changes, view)) + '\n');
+          if (ndjson) ctx.stdout.write(jsonSafe(JSON.stringify(watchJson(snap, changes, view))) + '\n');
           else ctx.stdout.write(drawFrame(watchFrame(snap, changes, { view, intervalS, width: ctx.stdout.columns ?? 80, height: (ctx.stdout as { rows?: number }).rows ?? 24, notes })));
           await sleep(Math.max(0, intervalS * 1000 - (ctx.now() - started)), stop.signal);
         }
