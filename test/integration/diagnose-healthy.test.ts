@@ -43,7 +43,7 @@ describe('fleetdoc diagnose on a healthy fleet', () => {
     const res = await runCli(['diagnose', '--json', ...args]);
     expect(JSON.parse(res.stdout)).toMatchObject({ status: 'ok', exit_code: 0, findings: [] });
     const workers = JSON.parse((await runCli(['workers', '--json', '--ssh-fast-kex', ...args.slice(0, args.indexOf('--registry'))])).stdout).workers;
-    expect(workers).toMatchObject([{ name: 'main-v0.13.0@hostE', sources: ['broker', 'ssh'], process: { host: 'hostE', state: 'S' } }]);
+    expect(workers).toMatchObject([{ name: 'main-v0.13.0@hostE', sources: ['broker', 'ssh'], process: { host: 'hostE', state: expect.stringMatching(/^[SR]/) } }]);
     expect(workers[0].process.pid).toBe(workers[0].pid);
   });
 });

@@ -236,7 +236,8 @@ describe('hosts that do not cooperate', () => {
     expect(r.memory).not.toBeNull();
     expect(r.disks.length).toBeGreaterThan(0);
     const [p] = r.processes as [ProcessRecord];
-    expect(p).toMatchObject({ worker_name: 'nops-v0.13.0@hostB', state: 'S', cwd: '/srv/app' });
+    // A worker caught mid-run reads R: either is an idle, live worker.
+    expect(p).toMatchObject({ worker_name: 'nops-v0.13.0@hostB', state: expect.stringMatching(/^[SR]/), cwd: '/srv/app' });
     expect(p.children).toHaveLength(1);
     expect(p.rss_kb).toBeGreaterThan(1000);
     expect(p.elapsed_s).toBeLessThan(120);
