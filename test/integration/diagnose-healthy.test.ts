@@ -17,7 +17,7 @@ beforeAll(async () => {
   await startInHost(E.name, redis.url, 'celery -A fleetapp worker -n main-v0.13.0@%h -Q celery -c 2');
   await waitForRoster(redis.client, ['main-v0.13.0@hostE']);
   args = ['-b', redis.url, '--server-version', '0.13.0', '--docker', 'unix:///var/run/docker.sock', '--ssh-config', testEnv().sshConfig,
-    '--ssh', `${E.address}:${E.port}`, '--registry', registry.url, '--listen', '2.5', '-t', '2',
+    '--ssh', `${E.address}:${E.port}`, '--registry', registry.url, '--listen', '4.5', '-t', '2', // two beats: all must be healthy
     // Hermetic: this fleet has no worker containers, so no container of anyone else's may count.
     '--docker-label', 'fleetdoc-test.scope=diagnose-healthy'];
 }, 120_000);
