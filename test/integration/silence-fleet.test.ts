@@ -2,6 +2,7 @@
 // same SSH host and in a container on the same engine, are foreign: never stale, gone or a kill target.
 // A worker pointed where nothing listens is connected to no broker: unresponsive and critical.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sendTasks } from '../helpers/celery.js';
 import { runCli } from '../helpers/cli.js';
 import { APP_MOUNT, waitFor, waitForRoster } from '../helpers/fleet.js';
 import { freePort, startRedis, type RedisServer } from '../helpers/redis.js';
@@ -12,6 +13,7 @@ const BOX = 'fdt-sil-box';
 const SCOPE = 'fleetdoc-test.scope=silence-fleet';
 let redis: RedisServer;
 let args: string[];
+let busySince = 0;
 
 /** A worker in the host container, with its broker in the environment as a deployment sets it. */
 function inHost(broker: string, celery: string) {
@@ -26,10 +28,12 @@ beforeAll(async () => {
   const dead = `redis://127.0.0.1:${await freePort()}/0`;
   await docker(['rm', '-f', BOX]);
   await runHostContainer({ ...H, extraArgs: APP_MOUNT });
+  busySince = Date.now();
   await Promise.all([
     inHost(redis.url, 'celery -A fleetapp worker -n main-v0.13.0@%h -Q celery -c 1'),
     inHost(db1, 'celery -A fleetapp worker -n billing@%h -Q celery -c 1'),
     inHost(dead, 'celery -A fleetapp worker -n lost-v0.13.0@%h -Q celery -c 1'),
+    inHost(redis.url, 'celery -A fleetapp worker -n busy-v0.13.0@%h -P solo -Q busy -c 1'),
     docker(['run', '-d', '--name', BOX, '--label', 'fleetdoc-test=1', '--label', `fleetdoc-test.state=${env.state}`, '--label', SCOPE,
       '--network', 'host', '--hostname', 'billingbox', ...APP_MOUNT, '-w', '/srv/app', '-e', `CELERY_BROKER_URL=${db1}`, '-e', `FLEETDOC_TEST_BROKER=${db1}`,
       env.image, 'celery', '-A', 'fleetapp', 'worker', '-n', 'billing-box@%h', '-c', '1', '--loglevel=warning', '--without-mingle', '--without-gossip']),
@@ -99,5 +103,31 @@ describe('diagnose', () => {
     expect(doc.checks.find((c: { name: string }) => c.name === 'stale-workers').evidence.join('\n')).toMatch(/2 foreign/);
     const lost = doc.findings.find((f: { subject: string; check: string }) => f.subject === 'lost-v0.13.0@hostS' && f.check === 'stale-workers');
     expect(lost).toMatchObject({ severity: 'critical' });
+  }, 60_000);
+});
+
+// A solo worker runs its task on the thread that answers ping and sends heartbeats: busy with one,
+// it is silent, alive and in the roster, exactly like a hung one. That silence plans no kill.
+describe('a solo worker busy with a long task', () => {
+  const BUSY = 'busy-v0.13.0@hostS';
+  let quick: string[];
+  beforeAll(async () => {
+    await waitForRoster(redis.client, [BUSY]);
+    await sendTasks(redis.url, 'busy', 1, 'fleetapp.sleep', { args: [120] });
+    await waitFor('the busy worker to take its task', async () => (await redis.client.llen('busy')) === 0 && (await redis.client.hlen('unacked')) > 0);
+    // Past the 30 s in which any silent worker may still be starting.
+    await new Promise((r) => setTimeout(r, Math.max(0, busySince + 32_000 - Date.now())));
+    quick = args.map((a, i) => (args[i - 1] === '-t' ? '2' : a));
+  }, 120_000);
+
+  it('is unresponsive with its cause unknown, and neither --stale nor a glob plans a kill on it', async () => {
+    const res = await runCli(['workers', '--json', ...quick]);
+    const busy = (JSON.parse(res.stdout).workers as W[]).find((w) => w.name === BUSY)!;
+    expect(busy).toMatchObject({ state: 'unresponsive', severity: 'warning' });
+    expect(busy.state_reasons.join('\n')).toMatch(/with the solo pool a worker busy with a task answers neither ping nor heartbeat/);
+    for (const sel of ['--stale', 'busy-*']) {
+      const plan = await runCli(['kill', sel, '--json', '--listen', '2.5', ...quick]);
+      expect(JSON.parse(plan.stdout).actions.map((a: { worker: string | null }) => a.worker)).not.toContain(BUSY);
+    }
   }, 60_000);
 });

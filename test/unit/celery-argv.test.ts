@@ -11,6 +11,10 @@ describe('parseCeleryWorker: what it finds', () => {
   it.each<[string, Partial<CeleryWorkerArgs>]>([
     ['celery -A app worker -n main-v0.13.0@%h -Q a,b -c 4',
       { app: 'app', hostname: 'main-v0.13.0@%h', queues: ['a', 'b'], concurrency: 4, nameIndex: 5, nameStyle: 'separate' }],
+    ['celery -A app worker -P solo -n s@%h', { pool: 'solo', hostname: 's@%h' }],
+    ['celery -A app worker --pool=gevent -c 100', { pool: 'gevent', concurrency: 100 }],
+    ['celery -A app worker -Peventlet', { pool: 'eventlet' }],
+    ['celery -A app worker -n p@%h', { pool: null }],
     ['celery --app=proj.celery worker --hostname=w1@%h --queues=x --concurrency=2',
       { app: 'proj.celery', hostname: 'w1@%h', queues: ['x'], concurrency: 2, nameIndex: 3, nameStyle: 'joined-eq' }],
     ['celery worker -A app -nfoo@%h -c2 -Qa,b',

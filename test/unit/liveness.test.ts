@@ -72,8 +72,20 @@ describe('liveness', () => {
     // Its roster entry may predate a failover: a connection that may be another broker's outweighs it.
     ['in the roster, connected where this broker may not be', { process: proc('S'), match: { match: 'unknown', broker: 'redis://a;redis://b', evidence: 'connected to 10.0.0.2:6379, the broker its env names; whether that is this broker under another name cannot be told' } }, false],
     ['in the roster, nothing readable about its connections', { process: proc('S') }, true],
+    // A solo (or gevent, eventlet) worker busy with one task answers neither ping nor heartbeat.
+    ['a solo worker gone quiet', { process: proc('S'), pool: 'solo' }, false],
+    ['a gevent worker gone quiet, not listened', { process: proc('R'), pool: 'gevent', listenedS: 0 }, false],
+    ['a solo worker that is stopped', { process: proc('T'), pool: 'solo' }, true],
+    ['a solo worker still beating whose mailbox does not answer', { process: proc('S'), pool: 'solo', heartbeat: { age_s: 1, freq: 2 } }, true],
+    ['a prefork worker gone quiet', { process: proc('S'), pool: 'prefork' }, true],
   ])('only positive evidence backs a verdict: %s', (_label, over, evidenced) => {
     expect(s(over).evidenced).toBe(evidenced);
+  });
+
+  it('says why a quiet solo worker is no proof of a hang', () => {
+    const v = s({ process: proc('S'), pool: 'solo' });
+    expect(v.state).toBe('unresponsive');
+    expect(v.reasons.at(-1)).toMatch(/^with the solo pool a worker busy with a task answers neither ping nor heartbeat: busy or hung cannot be told$/);
   });
 
   it('uses the timeout in the first reason', () => {

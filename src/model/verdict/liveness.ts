@@ -31,6 +31,8 @@ export interface LivenessInput {
   listeners: { silent: number | null; addrs: string[] };
   unacked?: { count: number; oldest_age_s: number | null } | null;
   visibilityTimeoutS: number;
+  /** Its -P pool, when its command line says (null: prefork, Celery's default). */
+  pool?: string | null;
   /** Seconds since its process or container started, when known; restarts of its container. */
   upS?: number | null;
   restarts?: number;
@@ -128,6 +130,13 @@ function silent(input: LivenessInput, hb: HeartbeatNote, reasons: string[]): Omi
     }
     reasons.push(alive);
     if (m.evidence) reasons.push(m.evidence);
+    // Such a pool runs a task on the thread that answers ping and sends heartbeats.
+    const blocking = /solo|gevent|eventlet/i.exec(input.pool ?? '')?.[0].toLowerCase();
+    if (blocking) {
+      if (hb.stopped) reasons.push(hb.text!);
+      reasons.push(`with the ${blocking} pool a worker busy with a task answers neither ping nor heartbeat: busy or hung cannot be told`);
+      return { state: 'unresponsive', evidenced: false };
+    }
     if (!hb.stopped) return { state: 'unresponsive', evidenced: true };
     reasons.push(`${hb.text}: hung (its heartbeat stopped while its process exists)`);
     return { state: 'stale', evidenced: true };

@@ -1,5 +1,6 @@
 // Pure: one verdict per worker (liveness state, severity, broker match, whether a kill may be
 // planned on it), computed once from all the evidence and read by every command.
+import { parseCeleryWorker } from '../worker/celery-argv.js';
 import { isExited } from '../worker/process-state.js';
 import { matchBroker, type MatchResult } from './broker-match.js';
 import { heartbeatAgeS, type FleetEvidence } from './evidence.js';
@@ -36,6 +37,7 @@ export function judge(w: Omit<Worker, 'verdict'>, ev: FleetEvidence, o: JudgeOpt
     listeners: silentRoster(w.name),
     unacked,
     visibilityTimeoutS: o.visibilityTimeoutS,
+    pool: parseCeleryWorker(w.process?.argv ?? w.container?.command ?? [])?.pool ?? null,
     upS: upSeconds(w, o.nowS),
     restarts: w.container?.restart_count ?? 0,
   });

@@ -13,6 +13,8 @@ export interface CeleryWorkerArgs {
   queues: string[] | null;
   /** -c/--concurrency. */
   concurrency: number | null;
+  /** -P/--pool as given (null = Celery's default, prefork). */
+  pool: string | null;
   /** Index in argv of the word holding the name value (for rewriting). */
   nameIndex: number | null;
   /** `-n X`, `--hostname=X` / `-n=X`, `-nX`. */
@@ -40,7 +42,7 @@ export const WORKER_SHORT: ReadonlySet<string> = new Set([...GLOBAL_SHORT, 'n', 
  */
 export function parseInvocation(inv: string[], start: number): { args: CeleryWorkerArgs; workerIndex: number } | null {
   const args: CeleryWorkerArgs = {
-    argv: inv, app: null, hostname: null, queues: null, concurrency: null, nameIndex: null, nameStyle: null,
+    argv: inv, app: null, hostname: null, queues: null, concurrency: null, pool: null, nameIndex: null, nameStyle: null,
   };
   let workerIndex = -1;
   const set = (opt: string, value: string, index: number, style: NameStyle) => {
@@ -52,6 +54,8 @@ export function parseInvocation(inv: string[], start: number): { args: CeleryWor
       args.nameStyle = style;
     } else if (opt === 'Q' || opt === 'queues') {
       args.queues = value.split(',').map((q) => q.trim()).filter((q) => q !== '');
+    } else if (opt === 'P' || opt === 'pool') {
+      args.pool = value;
     } else if (opt === 'c' || opt === 'concurrency') {
       args.concurrency = /^\s*\d{1,9}\s*$/.test(value) ? Number(value) : null;
     }
