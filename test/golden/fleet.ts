@@ -39,7 +39,9 @@ const host: HostReport = {
     proc(`main-v0.13.0@${HOST}`, { target: TARGET, host: HOST, pid: 8, children: [38, 39], cwd: '/srv/app', argv: ['celery', '-A', 'fleetapp', 'worker', '-n', 'main-v0.13.0@%h', '-Q', 'celery'] }),
     proc(`main@${HOST}`, { target: TARGET, host: HOST, pid: 14, children: [40, 41], cwd: '/srv/app', argv: ['celery', '-A', 'fleetapp', 'worker', '-n', 'main@%h', '-Q', 'celery'] }),
     proc(`tundra-gpu-v0.12.0@${HOST}`, { target: TARGET, host: HOST, pid: 20, children: [45], cwd: '/srv/app', queues: ['gpu'], argv: ['celery', '-A', 'fleetapp', 'worker', '--hostname=tundra-gpu-v0.12.0@%h', '-Q', 'gpu'] }),
-    proc(`render-v0.13.0@${HOST}`, { target: TARGET, host: HOST, pid: 32, children: [49], state: 'T', elapsed_s: 600, queues: ['render'], argv: ['celery', '-A', 'fleetapp', 'worker', '-n', 'render-v0.13.0@%h', '-Q', 'render'] }),
+    proc(`render-v0.13.0@${HOST}`, { target: TARGET, host: HOST, pid: 32, children: [49], state: 'T', elapsed_s: 600, queues: ['render'], argv: ['celery', '-A', 'fleetapp', 'worker', '-n', 'render-v0.13.0@%h', '-Q', 'render'],
+      // Stopped, it still holds its mailbox subscription: the silent listener the broker counts.
+      connections: [{ local: '127.0.0.51:40200', remote: '127.0.0.1:6379', state: 'ESTABLISHED' }] }),
     // Another app on db 1 of the same Redis: connected there, so it is foreign, never ours to kill.
     proc(`billing@${HOST}`, {
       target: TARGET, host: HOST, pid: 60, children: [61], queues: ['celery'], argv: ['celery', '-A', 'billing', 'worker', '-n', 'billing@%h'],

@@ -119,7 +119,10 @@ describe('fleetdoc diagnose on a broken fleet', () => {
     const res = await runCli(['diagnose', ...args, '--only', 'worker-versions,queue-health,ssh-hosts,broker'], { tty: true, env: { LANG: 'C.UTF-8', NO_COLOR: '1' } });
     expect(res.code).toBe(2);
     expect(res.stdout).toMatch(/^✗ worker-versions/m);
-    expect(res.stdout).toMatch(/^✓ broker/m);
+    // A loaded machine may see even this broker answer in over 100 ms: that warning, and no other, may show.
+    const broker = /^([✓!]) broker[^\n]*\n((?: {4}.*\n)*)/m.exec(res.stdout);
+    expect(broker).not.toBeNull();
+    if (broker![1] === '!') expect(broker![2].trim()).toMatch(/^! the broker answers slowly: [\d.]+ ms round trip$/);
     expect(res.stdout).toMatch(/^! ssh-hosts/m);
     expect(res.stdout).toMatch(new RegExp(`on ${D.address.replace(/\./g, '\\.')} \\(ssh -F \\S+ -p ${D.port} ${D.address.replace(/\./g, '\\.')}\\):\\n\\s+kill -TERM \\d+`));
     expect(res.stdout.trim().split('\n').at(-1)).toMatch(/^\d+ critical, \d+ warnings? in 4 checks$/);
