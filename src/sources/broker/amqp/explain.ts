@@ -1,13 +1,14 @@
 // AMQP failures as one line that says what to check: on connecting, and on a call once connected.
 import { BrokerError, FleetdocError } from '../../../errors.js';
+import { errorCode } from '../error-code.js';
 import type { BrokerTarget } from '../url.js';
 
 /** Map a connection error to one line that says what to check. */
 export function explainAmqp(err: Error, t: BrokerTarget, timeoutMs: number): BrokerError {
   const where = `broker ${t.display}`;
   const msg = String(err?.message ?? err);
-  // A socket error first, by its code: its text holds the host and port, which can read "auth" or "403".
-  const code = (err as NodeJS.ErrnoException)?.code ?? /\b(E[A-Z_]{3,})\b/.exec(msg)?.[1];
+  // A socket error first, by its code (see errorCode).
+  const code = errorCode(err, msg);
   const socket = code ? socketError(code, msg, timeoutMs) : null;
   if (socket) return new BrokerError(`${where}: ${socket}`);
   if (/ACCESS.REFUSED|\b403 \(|authenticat|auth mechanism/i.test(msg) && !/vhost/i.test(msg)) {

@@ -1,5 +1,6 @@
 // A Redis connection failure, as one line that says what to check.
 import { BrokerError } from '../../../errors.js';
+import { errorCode } from '../error-code.js';
 import type { BrokerTarget } from '../url.js';
 import { explainTls } from './tls.js';
 
@@ -23,8 +24,8 @@ export function explain(err: Error, t: BrokerTarget, timeoutMs: number): BrokerE
   const tls = t.tls ? explainTls(err) : null;
   if (tls) return new BrokerError(`${where}: ${tls}`);
   if (t.transport === 'sentinel' && /All sentinels are unreachable/.test(msg)) return sentinelError(where, msg, t);
-  // A socket error first, by its code: its text holds a host name or a path, which can read "noauth".
-  const code = (err as NodeJS.ErrnoException)?.code ?? /\b(E[A-Z_]{3,})\b/.exec(msg)?.[1];
+  // A socket error first, by its code (see errorCode).
+  const code = errorCode(err, msg);
   const socket = code ? SOCKET[code] : undefined;
   if (socket) return new BrokerError(`${where}: ${socket}`);
   if (/WRONGPASS|NOAUTH|invalid password|invalid username-password/i.test(msg)) {
