@@ -18,6 +18,7 @@ export function judge(w: Omit<Worker, 'verdict'>, ev: FleetEvidence, o: JudgeOpt
   const m = w.responsive
     ? { match: 'same' as const, broker: ev.broker.display, evidence: null }
     : matchBroker(w.process, w.container, ev.broker, ev.clients);
+  if (w.duplicate_of) return duplicate(w, m);
   const hb = ev.heartbeats.get(w.name) ?? null;
   const unacked = w.responsive || m.match === 'other' ? null : orphansFor(w.queues, ev, o.nowS);
   const host = w.host;
@@ -41,7 +42,6 @@ export function judge(w: Omit<Worker, 'verdict'>, ev: FleetEvidence, o: JudgeOpt
     upS: upSeconds(w, o.nowS),
     restarts: w.container?.restart_count ?? 0,
   });
-  if (w.duplicate_of) return duplicate(w, m);
   const severity = severityOf(w, lv.state, lv.evidenced);
   return {
     state: lv.state,
