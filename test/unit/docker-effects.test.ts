@@ -34,41 +34,31 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-const effects = () => realEffects({} as BrokerClient, { timeoutMs: 2000, sshConfig: null, fastKex: false, env: {} });
+// realEffects on this engine (or another endpoint), closed after `use`.
+async function withEffects(use: (fx: ReturnType<typeof realEffects>, engine: string) => Promise<void>, engine = `unix://${join(dir, 'engine.sock')}`): Promise<void> {
+  const fx = realEffects({} as BrokerClient, { timeoutMs: 2000, sshConfig: null, fastKex: false, env: {} });
+  try {
+    await use(fx, engine);
+  } finally {
+    fx.close();
+  }
+}
 
 describe('Docker effects of kill', () => {
-  it('takes only a 404 as a container that is gone, and a 200 for its state', async () => {
-    const fx = effects();
-    const engine = `unix://${join(dir, 'engine.sock')}`;
-    try {
-      expect(await fx.containerRunning(engine, 'gone')).toBe(false);
-      expect(await fx.containerRunning(engine, 'up')).toBe(true);
-      expect(await fx.containerRunning(engine, 'broken')).toBeNull();
-    } finally {
-      fx.close();
-    }
-  });
+  it('takes only a 404 as a container that is gone, and a 200 for its state', () => withEffects(async (fx, engine) => {
+    expect(await fx.containerRunning(engine, 'gone')).toBe(false);
+    expect(await fx.containerRunning(engine, 'up')).toBe(true);
+    expect(await fx.containerRunning(engine, 'broken')).toBeNull();
+  }));
 
-  it('takes a 304, or a 409 that says not running, as already stopped; anything else is an error', async () => {
-    const fx = effects();
-    const engine = `unix://${join(dir, 'engine.sock')}`;
-    try {
-      expect(await fx.dockerStop(engine, 'stopped', 1)).toBeNull();
-      expect(await fx.dockerStop(engine, 'notrunning', 1)).toBeNull();
-      expect(await fx.dockerStop(engine, 'broken', 1)).toMatch(/^docker: \(HTTP code 500\)/);
-    } finally {
-      fx.close();
-    }
-  });
+  it('takes a 304, or a 409 that says not running, as already stopped; anything else is an error', () => withEffects(async (fx, engine) => {
+    expect(await fx.dockerStop(engine, 'stopped', 1)).toBeNull();
+    expect(await fx.dockerStop(engine, 'notrunning', 1)).toBeNull();
+    expect(await fx.dockerStop(engine, 'broken', 1)).toMatch(/^docker: \(HTTP code 500\)/);
+  }));
 
-  it('reads an engine it cannot reach as unknown, whatever its path says', async () => {
-    const fx = effects();
-    const engine = `unix://${join(dir, 'no such container 404 not running 304.sock')}`;
-    try {
-      expect(await fx.containerRunning(engine, 'gone')).toBeNull();
-      expect(await fx.dockerStop(engine, 'stopped', 1)).toMatch(/^docker: /);
-    } finally {
-      fx.close();
-    }
-  });
+  it('reads an engine it cannot reach as unknown, whatever its path says', () => withEffects(async (fx, engine) => {
+    expect(await fx.containerRunning(engine, 'gone')).toBeNull();
+    expect(await fx.dockerStop(engine, 'stopped', 1)).toMatch(/^docker: /);
+  }, `unix://${join(dir, 'no such container 404 not running 304.sock')}`));
 });
