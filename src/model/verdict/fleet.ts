@@ -3,7 +3,7 @@ import type { Policy } from '../worker/classify.js';
 import type { FleetEvidence } from './evidence.js';
 import { mergeWorkers } from '../worker/merge.js';
 import type { Worker } from '../types.js';
-import { judge, silentListeners, type JudgeOptions } from './verdict.js';
+import { brokerMatchOf, judge, silentListeners, type JudgeOptions } from './verdict.js';
 
 export interface Fleet {
   serverVersion: string | null;
@@ -16,9 +16,10 @@ export interface Fleet {
 
 export function buildFleet(ev: FleetEvidence, policy: Policy, o: JudgeOptions): Fleet {
   const merged = mergeWorkers({ broker: ev.replies?.workers ?? [], containers: ev.containers, processes: ev.processes }, policy);
-  const listeners = silentListeners(ev, merged);
-  const workers = merged.map((w): Worker => {
-    const verdict = judge(w, ev, o, listeners);
+  const matches = merged.map((w) => brokerMatchOf(w, ev));
+  const listeners = silentListeners(ev, merged, matches);
+  const workers = merged.map((w, i): Worker => {
+    const verdict = judge(w, ev, o, listeners, matches[i]);
     const why = w.responsive ? null : (verdict.reasons[1] ?? verdict.reasons[0] ?? null);
     return { ...w, unresponsive_reason: why, verdict };
   });

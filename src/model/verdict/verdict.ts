@@ -14,10 +14,13 @@ export interface JudgeOptions {
   visibilityTimeoutS: number;
 }
 
-export function judge(w: Omit<Worker, 'verdict'>, ev: FleetEvidence, o: JudgeOptions, silentRoster: Listeners): Verdict {
-  const m = w.responsive
-    ? { match: 'same' as const, broker: ev.broker.display, evidence: null }
-    : matchBroker(w.process, w.container, ev.broker, ev.clients);
+/** Which broker a worker is on: this one when it answered, else what its sockets and settings say. */
+export function brokerMatchOf(w: Omit<Worker, 'verdict'>, ev: FleetEvidence): MatchResult {
+  return w.responsive ? { match: 'same', broker: ev.broker.display, evidence: null } : matchBroker(w.process, w.container, ev.broker, ev.clients);
+}
+
+/** `m`: brokerMatchOf(w, ev), worked out once per worker for this and for silentListeners. */
+export function judge(w: Omit<Worker, 'verdict'>, ev: FleetEvidence, o: JudgeOptions, silentRoster: Listeners, m: MatchResult): Verdict {
   if (w.duplicate_of) return duplicate(w, m);
   const hb = ev.heartbeats.get(w.name) ?? null;
   const unacked = w.responsive || m.match === 'other' ? null : orphansFor(w.queues, ev, o.nowS);
@@ -87,7 +90,7 @@ export type Listeners = (name: string) => { silent: number | null; addrs: string
  * How many pidbox listeners stayed silent: the broker's own count of who heard the broadcast, minus
  * the workers that answered. AMQP counts consumers per mailbox queue instead.
  */
-export function silentListeners(ev: FleetEvidence, merged: Omit<Worker, 'verdict'>[]): Listeners {
+export function silentListeners(ev: FleetEvidence, merged: Omit<Worker, 'verdict'>[], matches: MatchResult[]): Listeners {
   const r = ev.replies;
   if (!r) return () => ({ silent: null, addrs: [] });
   const answered = r.workers.filter((w) => w.responsive).length;
@@ -95,8 +98,7 @@ export function silentListeners(ev: FleetEvidence, merged: Omit<Worker, 'verdict
   // subscription: it accounts for a silent listener, which then is not a roster ghost's. Only one
   // seen on this broker counts: one elsewhere, or not known to be here, listens elsewhere or not at
   // all, and counting it would make a live listener look like a ghost.
-  const accounted = merged.filter((w) => !w.responsive && w.in_roster && stillListening(w)
-    && matchBroker(w.process, w.container, ev.broker, ev.clients).match === 'same').length;
+  const accounted = merged.filter((w, i) => !w.responsive && w.in_roster && stillListening(w) && matches[i].match === 'same').length;
   const silent = r.reached === null ? null : Math.max(0, r.reached - answered - accounted);
   const subscribed = (ev.clients ?? [])
     .filter((c) => c.subscriptions > 0 && (c.db === null || c.db === ev.broker.db) && !(c.name ?? '').startsWith('fleetdoc'))
